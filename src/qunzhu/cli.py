@@ -1,0 +1,288 @@
+"""The ``qunzhu`` command: set up, load the demo, serve the console, manage operators."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+app = typer.Typer(help="群主 qunzhu — run your chat communities by the playbook.",
+                  no_args_is_help=True, add_completion=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+operator_app = typer.Typer(help="Create operators and reset their passwords.",
+                           no_args_is_help=True)
+app.add_typer(operator_app, name="operator")
+
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_OPERATOR = "operator"
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qunzhu.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+def _migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err)
+
+
+def _load_demo(reset: bool, seed: int, end: date) -> None:
+    from qunzhu.audit.log import Actor
+    from qunzhu.demo.load import load_demo
+
+    with _progress() as progress:
+        task = progress.add_task("demo", total=None, rate="")
+        started = datetime.now()
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            done = progress.tasks[0].completed
+            seconds = max((datetime.now() - started).total_seconds(), 1e-6)
+            progress.update(task, rate=f"{done / seconds:,.0f} msg/s")
+
+        summary = load_demo(Actor.system("qunzhu demo"), end=end, seed=seed, reset=reset,
+                            on_start=lambda n: progress.update(task, total=n),
+                            on_progress=advance)
+    table = Table(title="书香读书会 (reading-club)")
+    for column in ("group", "messages", "members", "first", "last"):
+        table.add_column(column)
+    for group in summary.groups.values():
+        table.add_row(group.name, f"{group.added:,}", f"{len(group.senders):,}",
+                      f"{group.first:%Y-%m-%d}" if group.first else "-",
+                      f"{group.last:%Y-%m-%d}" if group.last else "-")
+    out.print(table)
+
+
+def _ensure_first_operator() -> tuple[str, str | None]:
+    """Create the first operator if there is none; returns (name, new password or None)."""
+    from django.contrib.auth import get_user_model
+
+    from qunzhu.audit.log import Actor
+    from qunzhu.community.actions import do_create_operator
+
+    User = get_user_model()
+    if User.objects.exists():
+        first = User.objects.filter(is_superuser=True).order_by("pk").first()
+        return (first.get_username() if first else DEFAULT_OPERATOR), None
+    password = secrets.token_urlsafe(12)
+    do_create_operator(Actor.system("qunzhu up"), username=DEFAULT_OPERATOR, password=password,
+                       superuser=True)
+    return DEFAULT_OPERATOR, password
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from qunzhu.wsgi import application
+
+    out.print(f"[bold green]qunzhu console:[/] http://{host}:{port}/  (Ctrl+C to stop)")
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="qunzhu",
+                       _quiet=True)
+    except OSError as exc:
+        raise _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+
+
+def _parse_date(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"--end: expected a date like 2026-11-26, got {value!r}") from exc
+
+
+@app.command()
+def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
+       demo: Annotated[bool, typer.Option(help="Load the demo community if empty.")] = True,
+       serve: Annotated[bool, typer.Option(help="Start the console when ready.")] = True,
+       threads: int = 8) -> None:
+    """Set up everything and start: migrate, demo data if empty, first operator, console."""
+    _setup_django()
+    from django.conf import settings
+
+    from qunzhu.community.models import Community
+
+    out.print(f"data folder: {settings.DATA_DIR}")
+    _migrate()
+    if demo and not Community.objects.exists():
+        out.print("loading the demo community 书香读书会 …")
+        _load_demo(reset=False, seed=2026, end=date.today())
+    name, password = _ensure_first_operator()
+    if password:
+        out.print(f"[bold]operator created[/]  name: [cyan]{name}[/]  password: [cyan]{password}"
+                  "[/]\n(shown once; reset with: qunzhu operator password "
+                  f"{name})")
+    else:
+        out.print(f"operator: [cyan]{name}[/] (existing; reset the password with "
+                  f"`qunzhu operator password {name}`)")
+    if serve:
+        _serve(host, port, threads)
+
+
+@app.command()
+def demo(reset: Annotated[bool, typer.Option(help="Delete and rebuild the demo.")] = False,
+         seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 2026,
+         end: Annotated[str | None, typer.Option(
+             help="Last day of the demo history (default: today).")] = None) -> None:
+    """Load the demo reading community (书香读书会): four groups, six months, ~50k messages."""
+    end_date = _parse_date(end)
+    _setup_django()
+    from qunzhu.demo.load import DEMO_SLUG, DemoExists
+
+    _migrate()
+    try:
+        _load_demo(reset=reset, seed=seed, end=end_date)
+    except DemoExists as exc:
+        raise _fail(f"the demo community '{DEMO_SLUG}' already exists; "
+                    "use `qunzhu demo --reset` to rebuild it") from exc
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, threads: int = 8) -> None:
+    """Start the web console (the database must be set up: see `qunzhu up`)."""
+    _setup_django()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise _fail("the database is not set up or out of date; run `qunzhu up` or "
+                    "`qunzhu manage migrate` first")
+    _serve(host, port, threads)
+
+
+@operator_app.command("create")
+def operator_create(
+        name: Annotated[str, typer.Argument(help="Login name of the new operator.")],
+        community: Annotated[list[str] | None, typer.Option(
+            "--community", "-c", help="Community slug to grant (repeatable).")] = None,
+        role: Annotated[str, typer.Option(help="owner, manager or viewer.")] = "manager",
+        password: Annotated[str | None, typer.Option(
+            help="Password (default: generate one and print it).")] = None,
+        superuser: Annotated[bool, typer.Option(
+            help="Site administrator: sees every community.")] = False) -> None:
+    """Create an operator and grant access to communities."""
+    _setup_django()
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+    from django.db import transaction
+
+    from qunzhu.audit.log import Actor
+    from qunzhu.community.actions import do_create_operator, do_grant_access
+    from qunzhu.community.models import Community, OperatorRole
+
+    _migrate()
+    if role not in OperatorRole.values:
+        raise _fail(f"--role: expected one of {', '.join(OperatorRole.values)}, got {role!r}")
+    slugs = community or []
+    found = {c.slug: c for c in Community.objects.filter(slug__in=slugs)}
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        raise _fail(f"no community with slug {', '.join(missing)}; existing: "
+                    + (", ".join(Community.objects.values_list("slug", flat=True)) or "none"))
+    new_password = password or secrets.token_urlsafe(12)
+    try:
+        validate_password(new_password)
+    except ValidationError as exc:
+        raise _fail("password: " + " ".join(exc.messages)) from exc
+    actor = Actor.system("qunzhu operator create")
+    try:
+        with transaction.atomic():
+            user = do_create_operator(actor, username=name, password=new_password,
+                                      superuser=superuser)
+            for slug in slugs:
+                do_grant_access(actor, user, found[slug], role)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"operator [cyan]{name}[/] created"
+              + (f", {role} of {', '.join(slugs)}" if slugs else ""))
+    if not password:
+        out.print(f"password: [cyan]{new_password}[/]")
+
+
+@operator_app.command("password")
+def operator_password(name: Annotated[str, typer.Argument(help="Login name.")],
+                      password: Annotated[str | None, typer.Option(
+                          help="New password (default: generate one).")] = None) -> None:
+    """Set a new password for an operator and print it."""
+    _setup_django()
+    from django.contrib.auth import get_user_model
+
+    from qunzhu.audit.log import Actor
+    from qunzhu.community.actions import do_set_operator_password
+
+    user = get_user_model().objects.filter(username=name).first()
+    if user is None:
+        raise _fail(f"no operator named {name!r}")
+    new_password = password or secrets.token_urlsafe(12)
+    do_set_operator_password(Actor.system("qunzhu operator password"), user, new_password)
+    out.print(f"new password for [cyan]{name}[/]: [cyan]{new_password}[/]")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                               "help_option_names": []})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. `qunzhu manage migrate`."""
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["qunzhu manage", *ctx.args])
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return app(args=argv)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except CliError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+    except Exception as exc:
+        from django.db.utils import OperationalError
+
+        if isinstance(exc, OperationalError):
+            err.print(f"[bold red]error:[/] cannot use the database: {exc}")
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":
+    main()
