@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,6 +26,9 @@ app = typer.Typer(help="群主 qunzhu — run your chat communities by the playb
 operator_app = typer.Typer(help="Create operators and reset their passwords.",
                            no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
+people_app = typer.Typer(help="People across platforms: merge suggestions and merges.",
+                         no_args_is_help=True)
+app.add_typer(people_app, name="people")
 
 out = Console()
 err = Console(stderr=True)
@@ -106,7 +110,12 @@ def _ensure_first_operator() -> tuple[str, str | None]:
 def _serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
+    from qunzhu.ingest.jobs import recover_interrupted
     from qunzhu.wsgi import application
+
+    if interrupted := recover_interrupted():
+        err.print(f"{interrupted} console import(s) were cut short by the last stop; "
+                  "run them again from the import page")
 
     out.print(f"[bold green]qunzhu console:[/] http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -254,6 +263,180 @@ def operator_password(name: Annotated[str, typer.Argument(help="Login name.")],
     new_password = password or secrets.token_urlsafe(12)
     do_set_operator_password(Actor.system("qunzhu operator password"), user, new_password)
     out.print(f"new password for [cyan]{name}[/]: [cyan]{new_password}[/]")
+
+
+IMPORT_COMMUNITY = "imported"
+
+
+def _import_community(slug: str | None) -> Any:
+    """The community to import into; ``imported`` is created on first use."""
+    from qunzhu.audit.log import Actor
+    from qunzhu.community.actions import do_create_community
+    from qunzhu.community.models import Community
+
+    wanted = slug or IMPORT_COMMUNITY
+    community = Community.objects.filter(slug=wanted).first()
+    if community is not None:
+        return community
+    if slug is not None:
+        existing = ", ".join(Community.objects.values_list("slug", flat=True)) or "none"
+        raise _fail(f"no community with slug {slug!r} (existing: {existing}); "
+                    "leave out --community to import into 'imported'")
+    out.print(f"creating community [cyan]{wanted}[/] for imports")
+    return do_create_community(Actor.system("qunzhu import"), name="导入的聊天", slug=wanted)
+
+
+def _print_import_results(results: list[Any], verbose: bool) -> None:
+    table = Table(title="import summary")
+    for column, justify in (("file", "left"), ("format", "left"), ("group", "left"),
+                            ("added", "right"), ("duplicates", "right"),
+                            ("members", "right"), ("from", "left"), ("to", "left"),
+                            ("bad lines skipped", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for result in results:
+        if result.failed:
+            table.add_row(result.label, result.format or "-", f"[red]{result.failed}[/]",
+                          "-", "-", "-", "-", "-", "-")
+            continue
+        assert result.summary is not None
+        groups = list(result.summary.groups.values()) or [None]
+        for n, group in enumerate(groups):
+            table.add_row(
+                result.label if n == 0 else "", result.format if n == 0 else "",
+                group.name if group else "(no messages)",
+                f"{group.added:,}" if group else "0",
+                f"{group.duplicates:,}" if group else "0",
+                f"{len(group.senders):,}" if group else "0",
+                f"{group.first:%Y-%m-%d %H:%M}" if group and group.first else "-",
+                f"{group.last:%Y-%m-%d %H:%M}" if group and group.last else "-",
+                f"{result.skipped:,}" if n == 0 else "")
+    out.print(table)
+    for result in results:
+        for error in result.errors[:5 if not verbose else None]:
+            err.print(f"[yellow]skipped[/] {error}")
+        if result.skipped > len(result.errors[:5]) and not verbose:
+            err.print(f"… {result.skipped} bad lines skipped in {result.label} in all "
+                      "(use --strict to stop at the first)")
+
+
+@app.command("import")
+def import_(
+        paths: Annotated[list[Path], typer.Argument(
+            help="Export files, folders or zip archives.", show_default=False)],
+        community: Annotated[str | None, typer.Option(
+            "--community", "-c", help="Community slug (default: 'imported').")] = None,
+        group: Annotated[str | None, typer.Option(
+            help="Group name to use instead of the one in the export.")] = None,
+        format: Annotated[str, typer.Option(
+            "--format", "-f", help="auto, or one of: whatsapp, telegram, discord, slack, "
+            "qq, qq-qce, wechat, irc.")] = "auto",
+        tz: Annotated[str | None, typer.Option(
+            help="Time zone of exports that write local times (default: the "
+            "community's).")] = None,
+        strict: Annotated[bool, typer.Option(
+            help="Stop at the first bad line and keep nothing of that file.")] = False,
+        verbose: Annotated[bool, typer.Option(
+            "--verbose", "-v", help="Say which format was detected and why.")] = False,
+        as_json: Annotated[bool, typer.Option(
+            "--json", help="Print the summary as JSON (for scripts).")] = False,
+) -> None:
+    """Import chat history from export files (format detected from content)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = None
+    if tz:
+        try:
+            zone = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise _fail(f"--tz: {tz!r} is not a time zone (e.g. Asia/Shanghai)") from exc
+    _setup_django()
+    from qunzhu.audit.log import Actor
+    from qunzhu.ingest.detect import parsers
+    from qunzhu.ingest.service import ImportOptions, import_paths
+
+    if format != "auto" and format not in parsers():
+        raise _fail(f"--format: expected auto or one of {', '.join(sorted(parsers()))}, "
+                    f"got {format!r}")
+    _migrate()
+    target = _import_community(community)
+    options = ImportOptions(format=format, tz=zone, strict=strict, group_name=group)
+    started = datetime.now()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed:,.0f} messages"), TextColumn("{task.fields[rate]}"),
+                  TimeElapsedColumn(), console=err) as progress:
+        task = progress.add_task("import", total=None, rate="")
+
+        def on_unit(detected: Any) -> None:
+            progress.update(task, description=Path(detected.unit.label).name[:40])
+            if verbose:
+                progress.console.print(f"{detected.unit.label}: [cyan]{detected.format}[/] "
+                                       f"— {detected.reason}")
+
+        def on_progress(n: int) -> None:
+            progress.advance(task, n)
+            seconds = max((datetime.now() - started).total_seconds(), 1e-6)
+            progress.update(task, rate=f"{progress.tasks[0].completed / seconds:,.0f} msg/s")
+
+        results = import_paths(Actor.system("qunzhu import"), target, paths, options,
+                               on_unit=on_unit, on_progress=on_progress)
+    if as_json:
+        import orjson
+
+        sys.stdout.write(orjson.dumps([r.as_dict() for r in results],
+                                      option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        out.print(f"into community [cyan]{target.slug}[/] ({target.name})")
+        _print_import_results(results, verbose)
+    if results and all(r.failed for r in results):
+        raise typer.Exit(1)
+
+
+@people_app.command("suggest")
+def people_suggest(community: Annotated[str, typer.Argument(help="Community slug.")]) -> None:
+    """List people who are probably the same human (same folded name)."""
+    _setup_django()
+    from qunzhu.community.merges import merge_suggestions
+    from qunzhu.community.models import Community
+
+    target = Community.objects.filter(slug=community).first()
+    if target is None:
+        raise _fail(f"no community with slug {community!r}")
+    suggestions = merge_suggestions(target)
+    if not suggestions:
+        out.print("no merge suggestions")
+        return
+    table = Table(title=f"merge suggestions in {target.slug}")
+    table.add_column("keep")
+    table.add_column("merge")
+    table.add_column("why")
+    for s in suggestions:
+        table.add_row(str(s.person_ids[0]), " ".join(map(str, s.person_ids[1:])), s.reason)
+    out.print(table)
+    out.print("confirm one with: qunzhu people merge KEEP OTHER")
+
+
+@people_app.command("merge")
+def people_merge(keep: Annotated[int, typer.Argument(help="Person id to keep.")],
+                 other: Annotated[int, typer.Argument(help="Person id merged into it.")],
+                 reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")]
+                 = "confirmed on the command line") -> None:
+    """Merge person OTHER into person KEEP (identities and memberships move)."""
+    _setup_django()
+    from qunzhu.audit.log import Actor
+    from qunzhu.community.actions import do_merge_people
+    from qunzhu.community.models import Person
+
+    found = {p.pk: p for p in Person.objects.filter(pk__in=[keep, other])}
+    missing = [str(pk) for pk in (keep, other) if pk not in found]
+    if missing:
+        raise _fail(f"no person with id {', '.join(missing)}")
+    try:
+        person = do_merge_people(Actor.system("qunzhu people merge"), found[keep],
+                                 found[other], reason=reason)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    names = ", ".join(person.identities.values_list("display_name", flat=True))
+    out.print(f"merged: person {person.pk} now has the accounts {names}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,

@@ -72,6 +72,9 @@ def _sqlite_database(data_dir: Path) -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         },
+        # a file, not Django's shared-cache memory database: background import threads
+        # then see the same WAL and locking as in production
+        "TEST": {"NAME": str(data_dir / "test-qunzhu.sqlite3")},
     }
 
 
@@ -90,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "qunzhu.audit",
     "qunzhu.community",
+    "qunzhu.ingest",
     "qunzhu.web",
 ]
 

@@ -18,6 +18,7 @@ from .models import (
     Community,
     Group,
     Membership,
+    MembershipStatus,
     Message,
     OperatorAccess,
     OperatorRole,
@@ -153,3 +154,46 @@ def do_delete_community(actor: Actor, community: Community, reason: str = "") ->
     messages = Message.objects.filter(group__community=community)
     messages._raw_delete(messages.db)
     community.delete()
+
+
+@transaction.atomic
+def do_merge_people(actor: Actor, keep: Person, other: Person, reason: str = "") -> Person:
+    """Merge ``other`` into ``keep``: identities and memberships move, ``other`` is deleted.
+
+    Two memberships of the same group become one: the earliest join, the union of roles,
+    and "left" only if both had left.
+    """
+    if keep.pk == other.pk or keep.community_id != other.community_id:
+        raise ValueError("can only merge two different people of the same community")
+    before = {"keep": snapshot(keep, ["id", "display_name"]),
+              "other": snapshot(other, ["id", "display_name"]),
+              "identities": list(other.identities.values_list("external_id", flat=True))}
+    other.identities.update(person=keep)
+    kept = {m.group_id: m for m in keep.memberships.all()}
+    for membership in other.memberships.all():
+        mine = kept.get(membership.group_id)
+        if mine is None:
+            membership.person = keep
+            membership.save(update_fields=["person"])
+            continue
+        joined = [d for d in (mine.joined, membership.joined) if d is not None]
+        mine.joined = min(joined) if joined else None
+        mine.roles = sorted(set(mine.roles) | set(membership.roles))
+        if mine.left is None or membership.left is None:
+            mine.left, mine.status = None, MembershipStatus.ACTIVE
+        else:
+            mine.left = max(mine.left, membership.left)
+        mine.inviter = mine.inviter or membership.inviter
+        mine.save(update_fields=["joined", "roles", "left", "status", "inviter"])
+        membership.delete()
+    Membership.objects.filter(inviter=other).update(inviter=keep)
+    for name in ("interest_tags", "skills", "needs"):
+        merged = list(dict.fromkeys([*getattr(keep, name), *getattr(other, name)]))
+        setattr(keep, name, merged)
+    keep.consent_contact = keep.consent_contact and other.consent_contact
+    keep.consent_introduce = keep.consent_introduce and other.consent_introduce
+    keep.save()
+    other.delete()
+    record(actor, "person.merge", keep, community=keep.community, before=before,
+           after={"person": keep.pk}, reason=reason)
+    return keep

@@ -1,0 +1,1 @@
+"""Importers: one module per export format, each a streaming parser to ChatEvents."""

@@ -42,10 +42,11 @@ def adapt_json(value: Any) -> Any:
 
 
 def insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
-           conflict: Sequence[str] = ()) -> None:
-    """INSERT many rows; with ``conflict`` (a unique field set) duplicates are skipped."""
+           conflict: Sequence[str] = ()) -> int:
+    """INSERT many rows; with ``conflict`` (a unique field set) duplicates are skipped.
+    Returns how many rows were inserted."""
     if not rows:
-        return
+        return 0
     cols = columns(model, *fields)
     quote = connection.ops.quote_name
     # names come from model metadata, quoted; values travel as parameters
@@ -56,6 +57,7 @@ def insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[An
         sql += f" ON CONFLICT ({', '.join(map(quote, columns(model, *conflict)))}) DO NOTHING"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
 
 
 def update(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

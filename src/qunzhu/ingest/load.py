@@ -8,10 +8,13 @@ the same stream twice — or a stream cut short and run again — stores each me
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -26,19 +29,30 @@ from qunzhu.community.models import (
     Message,
     Person,
 )
-from qunzhu.core.events import NON_SPEECH_KINDS, ChatEvent, MessageKind
-from qunzhu.core.text import fold
+from qunzhu.core.events import (
+    NON_SPEECH_KINDS,
+    ChatEvent,
+    MessageKind,
+    Platform,
+    content_key,
+)
+from qunzhu.core.text import stored_fold
 
 from . import bulk
 
 BATCH_SIZE = 5000
+#: identities' first/last seen and names are written every this many batches, and at the end
+IDENTITY_FLUSH_BATCHES = 20
+#: batches parsed ahead while the database writes (parsing runs in a second thread)
+PREFETCH_BATCHES = 3
 MESSAGE_FIELDS = ["group", "identity", "sent_at", "kind", "text", "text_folded", "key",
                   "reply_to_key", "mentions"]
 
 
 @dataclass
 class GroupSummary:
-    """What one import did to one group."""
+    """What one import did to one group. ``first``/``last`` span the events read for it
+    (the export's date range), ``senders`` the identities that said something."""
 
     name: str
     added: int = 0
@@ -83,12 +97,68 @@ class ImportSummary:
 
 
 ProgressCallback = Callable[[int], None]
+_END = object()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_KIND_VALUES: dict[MessageKind, str] = {k: k.value for k in MessageKind}
+_PLATFORM_VALUES: dict[Platform, str] = {p: p.value for p in Platform}
 
 
 def _batches(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]]:
     iterator = iter(events)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def _prefetched(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]]:
+    """Batches read by a second thread, so that parsing (Python, holding the GIL) overlaps
+    the database's work (SQLite and psycopg release the GIL while they write). Errors of the
+    parser (ImportFailed, ParseError) reach the caller at the batch where they happened."""
+    handoff: queue.Queue[object] = queue.Queue(maxsize=PREFETCH_BATCHES)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in _batches(events, size):
+                if not put(batch):
+                    return
+            put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="import-parse", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _SenderStats:
+    """What one batch says about one account: names used, first/last seen."""
+
+    __slots__ = ("event", "first", "last", "last_name", "names")
+
+    def __init__(self, event: ChatEvent, ts: datetime) -> None:
+        self.event = event
+        self.first = self.last = ts
+        self.last_name = event.sender_name
+        self.names: dict[str, list[datetime]] = {}
 
 
 class _Loader:
@@ -102,7 +172,11 @@ class _Loader:
         self.summary = ImportSummary()
         # identical (time, sender, kind, text) messages in one export get ordinals 0, 1, …
         self._same_second: dict[tuple[str, str, str, str], int] = {}
-        self._last_ts: datetime | None = None
+        self._last_epoch: float | None = None
+        self._days: dict[int, str] = {}
+        self._sqlite = connection.vendor == "sqlite"
+        self.pending: dict[tuple[str, str], _SenderStats] = {}
+        self._batches_since_flush = 0
 
     # -- groups --------------------------------------------------------------
     def group_for(self, event: ChatEvent) -> Group:
@@ -118,13 +192,71 @@ class _Loader:
             self.summary.groups.setdefault(group.pk, GroupSummary(group.name))
         return group
 
-    # -- identities ----------------------------------------------------------
-    def ensure_identities(self, batch: list[ChatEvent]) -> None:
-        wanted: dict[tuple[str, str], ChatEvent] = {}
+    def groups_of(self, batch: list[ChatEvent]) -> list[Group]:
+        """The group of each event (runs of one group are the rule)."""
+        out: list[Group] = []
+        last: tuple[str, str] | None = None
+        group: Group | None = None
         for event in batch:
+            key = (event.platform, event.group_key)
+            if key != last or group is None:
+                group, last = self.group_for(event), key
+            out.append(group)
+        return out
+
+    def stamp(self, epoch: float, ts: datetime) -> Any:
+        """The database value of a timestamp. SQLite: the UTC text Django writes
+        ("2024-05-06 07:08:09[.123456]"), built from the epoch with the date part cached
+        per day, which is several times cheaper than astimezone + isoformat."""
+        if not self._sqlite:
+            return ts
+        whole = int(epoch // 1)
+        day, second = divmod(whole, 86400)
+        date = self._days.get(day)
+        if date is None:
+            date = self._days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
+        hour, rest = divmod(second, 3600)
+        text = f"{date} {hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        micro = round((epoch - whole) * 1_000_000)
+        if micro:
+            # rounding the float can land on a neighbour; the datetime itself is exact
+            micro = ts.microsecond
+            if micro:
+                text += f".{micro:06d}"
+        return text
+
+    # -- identities ----------------------------------------------------------
+    def sender_stats(self, batch: list[ChatEvent]) -> dict[tuple[str, str], _SenderStats]:
+        """Account activity of the batch, added to what earlier batches saw and not yet
+        written (identities are updated every few batches, see :meth:`flush_identities`)."""
+        stats = self.pending
+        for event in batch:
+            if not event.sender_key:
+                continue
             key = (event.platform.value, event.sender_key)
-            if event.sender_key and key not in self.identities and key not in wanted:
-                wanted[key] = event
+            ts = event.timestamp
+            entry = stats.get(key)
+            if entry is None:
+                entry = stats[key] = _SenderStats(event, ts)
+            elif ts < entry.first:
+                entry.first = ts
+            elif ts >= entry.last:
+                entry.last = ts
+                if event.sender_name:
+                    entry.last_name = event.sender_name
+            name = event.sender_name
+            if name:
+                span = entry.names.get(name)
+                if span is None:
+                    entry.names[name] = [ts, ts]
+                elif ts < span[0]:
+                    span[0] = ts
+                elif ts > span[1]:
+                    span[1] = ts
+        return stats
+
+    def ensure_identities(self, stats: dict[tuple[str, str], _SenderStats]) -> None:
+        wanted = [key for key in stats if key not in self.identities]
         if not wanted:
             return
         by_platform: dict[str, list[str]] = {}
@@ -136,44 +268,51 @@ class _Loader:
                 for identity in Identity.objects.filter(
                         community=self.community, platform=platform, external_id__in=chunk):
                     self.identities[(platform, identity.external_id)] = identity
-        missing = [(key, ev) for key, ev in wanted.items() if key not in self.identities]
+        missing = [(key, stats[key]) for key in wanted if key not in self.identities]
         if not missing:
             return
         people = Person.objects.bulk_create(
-            [Person(community=self.community, display_name=ev.sender_name or ev.sender_key)
-             for _key, ev in missing])
+            [Person(community=self.community,
+                    display_name=st.event.sender_name or st.event.sender_key)
+             for _key, st in missing])
         identities = Identity.objects.bulk_create([
             Identity(community=self.community, person=person, platform=key[0],
-                     external_id=key[1], display_name=ev.sender_name or ev.sender_key,
-                     weak=ev.sender_key_weak, first_seen=ev.timestamp, last_seen=ev.timestamp)
-            for (key, ev), person in zip(missing, people, strict=True)])
-        for (key, _ev), identity in zip(missing, identities, strict=True):
+                     external_id=key[1], display_name=st.event.sender_name or key[1],
+                     weak=st.event.sender_key_weak, first_seen=st.first, last_seen=st.first)
+            for (key, st), person in zip(missing, people, strict=True)])
+        for (key, _st), identity in zip(missing, identities, strict=True):
             self.identities[key] = identity
 
-    def update_identities(self, batch: list[ChatEvent]) -> None:
+    def flush_identities(self) -> None:
+        """Write what the batches since the last flush saw of each account. Deferred
+        because every batch touches most active accounts: writing them once per batch
+        cost more than the messages. The values only ever widen (earliest first seen,
+        latest last seen and name), so a crash between flushes leaves them behind by at
+        most a few batches, and a re-run of the import brings them up to date."""
+        if self.pending:
+            self.update_identities(self.pending)
+            self.pending = {}
+        self._batches_since_flush = 0
+
+    def update_identities(self, stats: dict[tuple[str, str], _SenderStats]) -> None:
         """Track first/last seen, the current display name and every name used."""
         changed: dict[int, Identity] = {}
         renamed: dict[int, tuple[str, str]] = {}  # person id -> (old name, new name)
         names: dict[tuple[int, str], list[datetime]] = {}
-        for event in batch:
-            if not event.sender_key:
-                continue
-            identity = self.identities[(event.platform.value, event.sender_key)]
-            ts = event.timestamp
-            if identity.first_seen is None or ts < identity.first_seen:
-                identity.first_seen = ts
+        for key, entry in stats.items():
+            identity = self.identities[key]
+            if identity.first_seen is None or entry.first < identity.first_seen:
+                identity.first_seen = entry.first
                 changed[identity.pk] = identity
-            if identity.last_seen is None or ts >= identity.last_seen:
-                identity.last_seen = ts
-                if event.sender_name and identity.display_name != event.sender_name:
-                    old = renamed.get(identity.person_id, (identity.display_name, ""))[0]
-                    renamed[identity.person_id] = (old, event.sender_name)
-                    identity.display_name = event.sender_name
+            if identity.last_seen is None or entry.last >= identity.last_seen:
+                identity.last_seen = entry.last
+                new_name = entry.last_name
+                if new_name and identity.display_name != new_name:
+                    renamed[identity.person_id] = (identity.display_name, new_name)
+                    identity.display_name = new_name
                 changed[identity.pk] = identity
-            if event.sender_name:
-                span = names.setdefault((identity.pk, event.sender_name), [ts, ts])
-                span[0] = min(span[0], ts)
-                span[1] = max(span[1], ts)
+            for name, span in entry.names.items():
+                names[(identity.pk, name)] = span
         bulk.update(Identity, ["first_seen", "last_seen", "display_name"],
                     [(bulk.adapt_datetime(i.first_seen), bulk.adapt_datetime(i.last_seen),
                       i.display_name, i.pk) for i in changed.values()])
@@ -204,108 +343,128 @@ class _Loader:
                      for n in updated])
 
     # -- memberships ---------------------------------------------------------
-    def update_memberships(self, batch: list[ChatEvent], groups: list[Group]) -> None:
-        touched: dict[tuple[int, int], Membership] = {}
-        new: dict[tuple[int, int], Membership] = {}
-        wanted = {(self.identities[(e.platform.value, e.sender_key)].person_id, g.pk)
-                  for e, g in zip(batch, groups, strict=True) if e.sender_key}
-        unknown = [k for k in wanted if k not in self.memberships]
+    def update_memberships(self, spans: dict[tuple[int, int], list[Any]]) -> None:
+        """``spans``: (person, group) -> [first seen, last leave, last other event]."""
+        unknown = [k for k in spans if k not in self.memberships]
         if unknown:
             for m in Membership.objects.filter(
                     group_id__in={g for _p, g in unknown},
                     person_id__in={p for p, _g in unknown}):
                 self.memberships[(m.person_id, m.group_id)] = m
-        for event, group in zip(batch, groups, strict=True):
-            if not event.sender_key:
-                continue
-            person_id = self.identities[(event.platform.value, event.sender_key)].person_id
-            key = (person_id, group.pk)
+        new, touched = [], []
+        for key, (first, last_leave, last_other) in spans.items():
             membership = self.memberships.get(key)
             if membership is None:
-                membership = Membership(person_id=person_id, group_id=group.pk,
-                                        joined=event.timestamp)
-                self.memberships[key] = new[key] = membership
-            elif key not in new:
-                touched[key] = membership
-            self._apply_membership_event(membership, event)
-        Membership.objects.bulk_create(list(new.values()))
+                membership = self.memberships[key] = Membership(
+                    person_id=key[0], group_id=key[1], joined=first)
+                new.append(membership)
+            before = (membership.joined, membership.left)
+            if membership.joined is None or first < membership.joined:
+                membership.joined = first
+            if last_leave is not None and (last_other is None or last_leave >= last_other):
+                if membership.left is None or last_leave > membership.left:
+                    membership.left = last_leave
+                    membership.status = MembershipStatus.LEFT
+            elif membership.left is not None and last_other is not None \
+                    and last_other > membership.left:
+                # spoke or rejoined after leaving: a member again
+                membership.left = None
+                membership.status = MembershipStatus.ACTIVE
+            if membership.pk is not None and (membership.joined, membership.left) != before:
+                touched.append(membership)
+        Membership.objects.bulk_create(new)
         bulk.update(Membership, ["joined", "left", "status"],
                     [(bulk.adapt_datetime(m.joined), bulk.adapt_datetime(m.left), m.status, m.pk)
-                     for m in touched.values()])
-
-    @staticmethod
-    def _apply_membership_event(membership: Membership, event: ChatEvent) -> None:
-        ts = event.timestamp
-        if membership.joined is None or ts < membership.joined:
-            membership.joined = ts
-        if event.kind == MessageKind.LEAVE:
-            if membership.left is None or ts > membership.left:
-                membership.left = ts
-                membership.status = MembershipStatus.LEFT
-        elif membership.left is not None and ts > membership.left:
-            # spoke or rejoined after leaving: a member again
-            membership.left = None
-            membership.status = MembershipStatus.ACTIVE
+                     for m in touched])
 
     # -- messages ------------------------------------------------------------
-    def message_key(self, event: ChatEvent) -> str:
-        if event.message_id:
-            return event.message_id
-        if event.timestamp != self._last_ts:
-            self._same_second.clear()
-            self._last_ts = event.timestamp
-        base = (event.group_key, event.sender_key, event.kind.value, event.text)
-        ordinal = self._same_second.get(base, 0)
-        self._same_second[base] = ordinal + 1
-        return event.content_key(ordinal)
+    def rows(self, batch: list[ChatEvent], groups: list[Group]
+             ) -> tuple[dict[int, list[tuple[Any, ...]]], dict[tuple[int, int], list[Any]]]:
+        """Message rows per group, and membership spans, in one pass over the batch.
 
-    def store_messages(self, batch: list[ChatEvent], groups: list[Group]) -> None:
-        keyed: dict[tuple[int, str], tuple[ChatEvent, Group]] = {}
+        The hot loop of every import: locals only, a timestamp converted once for a run of
+        events that share it (parsers hand out one datetime object per distinct stamp)."""
+        by_group: dict[int, list[tuple[Any, ...]]] = {}
+        spans: dict[tuple[int, int], list[Any]] = {}
+        ids = {key: (identity.pk, identity.person_id)
+               for key, identity in self.identities.items()}
+        same, summaries = self._same_second, self.summary.groups
+        fold, stamp, leave, kinds = stored_fold, self.stamp, MessageKind.LEAVE, _KIND_VALUES
+        non_speech, platforms = NON_SPEECH_KINDS, _PLATFORM_VALUES
+        no_mentions = bulk.adapt_json([])
+        group_id, rows, summary = -1, [], GroupSummary("")
+        last_ts: datetime | None = None
+        epoch, second, value = 0.0, 0, None
         for event, group in zip(batch, groups, strict=True):
-            summary = self.summary.groups[group.pk]
-            group_key = (group.pk, self.message_key(event))
-            if group_key in keyed:
-                summary.duplicates += 1
+            if group.pk != group_id:
+                group_id = group.pk
+                rows = by_group.setdefault(group_id, [])
+                summary = summaries[group_id]
+            ts = event.timestamp
+            if ts is not last_ts:
+                last_ts = ts
+                epoch = ts.timestamp()
+                value = stamp(epoch, ts)
+                second = int(epoch)
+                if summary.first is None or ts < summary.first:
+                    summary.first = ts
+                if summary.last is None or ts > summary.last:
+                    summary.last = ts
+            sender = event.sender_key
+            platform = platforms[event.platform]
+            found = ids.get((platform, sender)) if sender else None
+            kind = kinds[event.kind]
+            text = event.text
+            key = event.message_id
+            if not key:
+                if epoch != self._last_epoch:
+                    same.clear()
+                    self._last_epoch = epoch
+                base = (event.group_key, sender, kind, text)
+                ordinal = same.get(base, 0)
+                same[base] = ordinal + 1
+                key = content_key(second, sender, kind, text, ordinal)
+            mentions = no_mentions
+            if event.mentions:
+                mentions = bulk.adapt_json(
+                    [m[0] for k in event.mentions if (m := ids.get((platform, k))) is not None])
+            if found is None:
+                rows.append((group_id, None, value, kind, text, fold(text), key,
+                             event.reply_to, mentions))
                 continue
-            keyed[group_key] = (event, group)
-        existing: set[tuple[int, str]] = set()
-        by_group: dict[int, list[str]] = {}
-        for group_id, message_key in keyed:
-            by_group.setdefault(group_id, []).append(message_key)
-        for group_id, keys in by_group.items():
-            for start in range(0, len(keys), 900):
-                existing.update((group_id, k) for k in Message.objects.filter(
-                    group_id=group_id, key__in=keys[start:start + 900]
-                ).values_list("key", flat=True))
-        rows = []
-        for (group_id, message_key), (event, _group) in keyed.items():
-            summary = self.summary.groups[group_id]
-            if (group_id, message_key) in existing:
-                summary.duplicates += 1
-                continue
-            identity = self.identities.get((event.platform.value, event.sender_key))
-            rows.append(self._message_row(event, group_id, identity, message_key))
-            summary.added += 1
-            summary.see(event.timestamp)
-            if identity is not None and event.kind not in NON_SPEECH_KINDS:
-                summary.senders.add(identity.pk)
-        bulk.insert(Message, MESSAGE_FIELDS, rows, conflict=["group", "key"])
+            rows.append((group_id, found[0], value, kind, text, fold(text), key,
+                         event.reply_to, mentions))
+            if kind not in non_speech:
+                summary.senders.add(found[0])
+            span_key = (found[1], group_id)
+            span = spans.get(span_key)
+            if span is None:
+                span = spans[span_key] = [ts, None, None]
+            elif ts < span[0]:
+                span[0] = ts
+            slot = 1 if kind == leave else 2
+            if span[slot] is None or ts >= span[slot]:
+                span[slot] = ts
+        return by_group, spans
 
-    def _message_row(self, event: ChatEvent, group_id: int, identity: Identity | None,
-                     key: str) -> tuple[object, ...]:
-        mentions = [m.pk for k in event.mentions
-                    if (m := self.identities.get((event.platform.value, k))) is not None]
-        return (group_id, identity.pk if identity else None,
-                bulk.adapt_datetime(event.timestamp), event.kind.value, event.text,
-                fold(event.text), key, event.reply_to, bulk.adapt_json(mentions))
+    def store_messages(self, by_group: dict[int, list[tuple[Any, ...]]]) -> None:
+        for group_id, rows in by_group.items():
+            added = bulk.insert(Message, MESSAGE_FIELDS, rows, conflict=["group", "key"])
+            summary = self.summary.groups[group_id]
+            summary.added += added
+            summary.duplicates += len(rows) - added
 
     def load_batch(self, batch: list[ChatEvent]) -> None:
         with transaction.atomic():
-            groups = [self.group_for(e) for e in batch]
-            self.ensure_identities(batch)
-            self.update_identities(batch)
-            self.update_memberships(batch, groups)
-            self.store_messages(batch, groups)
+            groups = self.groups_of(batch)
+            stats = self.sender_stats(batch)
+            self.ensure_identities(stats)
+            self._batches_since_flush += 1
+            if self._batches_since_flush >= IDENTITY_FLUSH_BATCHES:
+                self.flush_identities()
+            by_group, spans = self.rows(batch, groups)
+            self.update_memberships(spans)
+            self.store_messages(by_group)
         self.summary.events += len(batch)
 
     def link_replies(self) -> None:
@@ -329,11 +488,12 @@ def import_events(actor: Actor, community: Community, events: Iterable[ChatEvent
     re-run adds only what is missing. The audit log gets one entry per import.
     """
     loader = _Loader(community)
-    for batch in _batches(events, batch_size):
+    for batch in _prefetched(events, batch_size):
         loader.load_batch(batch)
         if on_progress is not None:
             on_progress(len(batch))
     with transaction.atomic():
+        loader.flush_identities()
         loader.link_replies()
         record(actor, "messages.import", None, community=community, object_type="import",
                object_repr=source or "events", after=loader.summary.as_dict())

@@ -49,7 +49,9 @@ def group_messages(group: Group, query: str = "") -> QuerySet[Message]:
                 .order_by("-sent_at", "-id"))
     if query.strip():
         for term in fold(query).split():
-            messages = messages.filter(text_folded__contains=term)
+            # text_folded is empty where folding changes nothing (see core.text.stored_fold)
+            messages = messages.filter(Q(text_folded__contains=term)
+                                       | Q(text_folded="", text__contains=term))
     return messages
 
 

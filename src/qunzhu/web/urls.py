@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import imports, views
 
 app_name = "console"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("c/<slug:slug>/g/<int:group_id>/members/", views.group_member_list,
          name="group-members"),
     path("c/<slug:slug>/p/<int:person_id>/", views.person_detail, name="person"),
+    path("c/<slug:slug>/import/", imports.import_page, name="import"),
+    path("c/<slug:slug>/import/<int:job_id>/", imports.import_job, name="import-job"),
+    path("c/<slug:slug>/import/<int:job_id>/retry/", imports.import_retry,
+         name="import-retry"),
+    path("c/<slug:slug>/people/merges/", imports.merges, name="merges"),
+    path("c/<slug:slug>/people/merges/confirm/", imports.merge_confirm, name="merge-confirm"),
 ]

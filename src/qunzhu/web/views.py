@@ -16,7 +16,7 @@ from . import queries
 PAGE_SIZE = 50
 
 
-def _enter(request: HttpRequest, slug: str) -> Community:
+def enter(request: HttpRequest, slug: str) -> Community:
     """The community of this URL, if the operator may see it; its zone becomes current."""
     community = get_community_or_404(request.user, slug)
     timezone.activate(community.zone)
@@ -38,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _enter(request, slug)
+    community = enter(request, slug)
     rows = queries.group_overview(community)
     return render(request, "console/overview.html", {
         "community": community, "rows": rows,
@@ -48,7 +48,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def group_timeline(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
-    community = _enter(request, slug)
+    community = enter(request, slug)
     group = get_object_or_404(Group, pk=group_id, community=community)
     query = request.GET.get("q", "")
     page = Paginator(queries.group_messages(group, query), PAGE_SIZE).get_page(
@@ -62,7 +62,7 @@ def group_timeline(request: HttpRequest, slug: str, group_id: int) -> HttpRespon
 
 @login_required
 def group_member_list(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
-    community = _enter(request, slug)
+    community = enter(request, slug)
     group = get_object_or_404(Group, pk=group_id, community=community)
     page = Paginator(queries.group_members(group), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "console/group_members.html", {
@@ -71,7 +71,7 @@ def group_member_list(request: HttpRequest, slug: str, group_id: int) -> HttpRes
 
 @login_required
 def person_detail(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
-    community = _enter(request, slug)
+    community = enter(request, slug)
     person = get_object_or_404(Person, pk=person_id, community=community)
     identities = person.identities.prefetch_related("names")
     memberships = person.memberships.select_related("group").order_by("joined")

@@ -1,0 +1,106 @@
+"""Find what to import under a path and which format each unit is.
+
+A path may be a file, a folder or a zip archive. A folder or zip that is itself an export
+(Slack) becomes one unit; otherwise every file inside becomes a unit of its own. The format
+is detected from content, never from the file extension.
+"""
+
+from __future__ import annotations
+
+import importlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from .base import ImportFailed, Tree, Unit
+
+#: parser modules, most specific first (detection stops at the first that says yes)
+PARSER_MODULES = ("slack", "telegram", "discord", "qce", "wechat", "qq", "whatsapp", "irc")
+
+#: files that are never chat logs inside an export folder or zip (media, metadata)
+SKIP_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".mp4", ".mov",
+                           ".opus", ".ogg", ".mp3", ".m4a", ".aac", ".amr", ".pdf", ".vcf",
+                           ".webm", ".3gp", ".zip", ".db", ".sqlite", ".exe", ".dll"})
+
+
+def parsers() -> dict[str, ModuleType]:
+    """``{FORMAT: module}`` of the parser modules that exist."""
+    found: dict[str, ModuleType] = {}
+    for name in PARSER_MODULES:
+        try:
+            module = importlib.import_module(f"qunzhu.ingest.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"qunzhu.ingest.{name}":
+                raise
+            continue
+        found[module.FORMAT] = module
+    return found
+
+
+@dataclass(frozen=True)
+class Detected:
+    unit: Unit
+    format: str
+    reason: str
+
+
+def detect(unit: Unit, wanted: str = "auto") -> Detected:
+    """The format of ``unit``: the one asked for, or the first parser that recognises it."""
+    available = parsers()
+    if wanted != "auto":
+        if wanted not in available:
+            raise ImportFailed(unit.label, f"unknown format {wanted!r}; known: "
+                               + ", ".join(sorted(available)))
+        return Detected(unit, wanted, "given with --format")
+    if unit.tree is None and unit.size == 0:
+        raise ImportFailed(unit.label, "the file is empty")
+    for fmt, module in available.items():
+        reason = module.detect(unit)
+        if reason:
+            return Detected(unit, fmt, reason)
+    raise ImportFailed(unit.label, "not a chat export qunzhu knows (tried: "
+                       + ", ".join(available) + "); use --format to force one")
+
+
+def _is_export_tree(tree: Tree) -> bool:
+    """Whether a folder or zip is one export as a whole (e.g. a Slack workspace)."""
+    probe = Unit(label=tree.label, name=Path(tree.label).name, tree=tree)
+    return any(module.detect(probe) for module in parsers().values())
+
+
+def _member(tree: Tree, name: str, separator: str) -> Unit:
+    return Unit(label=f"{tree.label}{separator}{name}", name=Path(name).name,
+                opener=lambda: tree.open(name))
+
+
+def _units_of_tree(tree: Tree, folder: Path | None = None) -> Iterator[Unit]:
+    if _is_export_tree(tree):
+        yield Unit(label=tree.label, name=Path(tree.label).name, tree=tree)
+        return
+    for name in tree.names():
+        path = Path(name)
+        suffix = path.suffix.lower()
+        if folder is not None and suffix == ".zip":
+            yield from expand(folder / name)  # a folder of exported zips
+            continue
+        if suffix in SKIP_SUFFIXES or suffix == ".md" or path.name.startswith("."):
+            continue
+        yield _member(tree, name, "/" if folder is not None else "!")
+
+
+def expand(path: Path) -> Iterator[Unit]:
+    """The units under ``path``; a missing path raises :class:`ImportFailed`."""
+    if not path.exists():
+        raise ImportFailed(str(path), "no such file or folder")
+    if path.is_dir():
+        yield from _units_of_tree(Tree.from_folder(path), folder=path)
+    elif zipfile.is_zipfile(path):
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ImportFailed(str(path), f"not a readable zip archive ({exc})") from exc
+        yield from _units_of_tree(Tree.from_zip(archive, str(path)))
+    else:
+        yield Unit.from_path(path)

@@ -1,0 +1,120 @@
+"""Console imports run in a background thread, never inside the request.
+
+The embedded default has no broker: a job is a row plus a thread in the web process. The
+row carries status, progress and results, so any page (or a restarted server) can show
+them; a job cut short by a restart is marked failed and can be run again — imports are
+idempotent, so a re-run stores only what is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from qunzhu.audit.log import Actor, record
+from qunzhu.community.models import Community
+
+from .models import ImportJob, JobStatus
+from .service import ImportOptions, import_paths
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def upload_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+@transaction.atomic
+def do_create_import_job(actor: Actor, community: Community, *, name: str, stream: IO[bytes],
+                         format: str = "auto", time_zone: str = "", group_name: str = "",
+                         strict: bool = False) -> ImportJob:
+    """Store the uploaded file and queue its import (start it with :func:`start`)."""
+    folder = upload_folder() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    safe_name = Path(name).name or "upload"
+    target = folder / safe_name
+    with target.open("wb") as out:
+        shutil.copyfileobj(stream, out, 1024 * 1024)
+    job = ImportJob.objects.create(
+        community=community, created_by=actor.user, path=str(target),
+        original_name=safe_name, format=format, time_zone=time_zone,
+        group_name=group_name, strict=strict)
+    record(actor, "import.queue", job, community=community,
+           after={"file": safe_name, "format": format, "strict": strict})
+    return job
+
+
+def do_retry_import_job(actor: Actor, job: ImportJob) -> ImportJob:
+    job.status, job.error, job.results, job.progress = JobStatus.QUEUED, "", [], 0
+    job.started = job.finished = None
+    job.save()
+    record(actor, "import.retry", job, community=job.community)
+    return job
+
+
+def run(job_id: int) -> ImportJob:
+    """Run one job to the end in this thread; never raises (the job records the error)."""
+    job = ImportJob.objects.select_related("community", "created_by").get(pk=job_id)
+    job.status, job.started = JobStatus.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started"])
+    actor = (Actor.operator(job.created_by) if job.created_by
+             else Actor.system("console import"))
+    last = time.monotonic()
+    read = 0
+
+    def progress(n: int) -> None:
+        nonlocal last, read
+        read += n
+        if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
+            ImportJob.objects.filter(pk=job_id).update(progress=read)
+            last = time.monotonic()
+
+    options = ImportOptions(format=job.format or "auto",
+                            tz=ZoneInfo(job.time_zone) if job.time_zone else None,
+                            strict=job.strict, group_name=job.group_name or None)
+    try:
+        results = import_paths(actor, job.community, [Path(job.path)], options,
+                               on_progress=progress)
+    except Exception as exc:  # noqa: BLE001 - a job must end in a recorded state
+        job.status, job.error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
+    else:
+        job.results = [r.as_dict() for r in results]
+        failed = [r for r in results if r.failed]
+        job.status = JobStatus.FAILED if failed and len(failed) == len(results) \
+            else JobStatus.DONE
+        job.error = "; ".join(f"{r.label}: {r.failed}" for r in failed)
+    job.progress, job.finished = read, timezone.now()
+    job.save(update_fields=["status", "error", "results", "progress", "finished"])
+    return job
+
+
+def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run(job_id)
+    finally:
+        connection.close()
+
+
+def start(job: ImportJob) -> threading.Thread:
+    """Run the job in a background thread of this process, after the request commits."""
+    thread = threading.Thread(target=_run_in_thread, args=(job.pk,),
+                              name=f"import-{job.pk}", daemon=True)
+    transaction.on_commit(thread.start)
+    return thread
+
+
+def recover_interrupted() -> int:
+    """Mark jobs that were running when the server stopped; returns how many."""
+    return ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.FAILED, finished=timezone.now(),
+        error="interrupted when the server stopped; run it again (nothing is stored twice)")

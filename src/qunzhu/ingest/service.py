@@ -1,0 +1,111 @@
+"""Import export files into a community: detect, parse, load, summarise.
+
+Used by ``qunzhu import`` and by the console's background import jobs. Each unit (file,
+zip member or export folder) is imported on its own: one that fails is reported and the
+others go on. In strict mode a unit is parsed once in full before anything is stored, so
+the first bad line stops it with nothing of that unit kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from qunzhu.audit.log import Actor
+from qunzhu.community.models import Community
+from qunzhu.core.events import ChatEvent
+
+from .base import ImportFailed, ParseContext, Unit
+from .detect import Detected, detect, expand, parsers
+from .load import ImportSummary, import_events
+
+
+@dataclass
+class UnitResult:
+    """What happened to one unit: its format, what was stored, what was skipped."""
+
+    label: str
+    format: str = ""
+    reason: str = ""
+    encoding: str = ""
+    summary: ImportSummary | None = None
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    failed: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"label": self.label, "format": self.format, "reason": self.reason,
+                "encoding": self.encoding, "skipped": self.skipped, "errors": self.errors,
+                "failed": self.failed,
+                "summary": self.summary.as_dict() if self.summary else None}
+
+
+@dataclass
+class ImportOptions:
+    format: str = "auto"
+    tz: ZoneInfo | None = None
+    strict: bool = False
+    group_name: str | None = None
+
+
+UnitCallback = Callable[[Detected], None]
+ProgressCallback = Callable[[int], None]
+
+
+def units(paths: Iterable[Path]) -> Iterator[Unit | ImportFailed]:
+    """Every unit under the paths; a path that cannot be read becomes its error."""
+    for path in paths:
+        try:
+            yield from expand(path)
+        except ImportFailed as exc:
+            yield exc
+
+
+def import_unit(actor: Actor, community: Community, unit: Unit, options: ImportOptions, *,
+                on_unit: UnitCallback | None = None,
+                on_progress: ProgressCallback | None = None) -> UnitResult:
+    result = UnitResult(label=unit.label)
+    try:
+        detected = detect(unit, options.format)
+    except ImportFailed as exc:
+        result.failed = exc.reason
+        return result
+    result.format, result.reason = detected.format, detected.reason
+    if on_unit is not None:
+        on_unit(detected)
+    module = parsers()[detected.format]
+
+    def context() -> ParseContext:
+        return ParseContext(label=unit.label, tz=options.tz or community.zone,
+                            strict=options.strict, group_name=options.group_name)
+
+    try:
+        if options.strict:
+            # validate the whole unit first: nothing is stored unless every line is good
+            check = context()
+            for _event in module.parse(unit, check):
+                pass
+        ctx = context()
+        events: Iterator[ChatEvent] = module.parse(unit, ctx)
+        result.summary = import_events(actor, community, events, source=unit.label,
+                                       on_progress=on_progress)
+    except ImportFailed as exc:
+        result.failed = str(exc) if options.strict else exc.reason
+        return result
+    result.encoding, result.skipped, result.errors = ctx.encoding, ctx.skipped, ctx.errors
+    return result
+
+
+def import_paths(actor: Actor, community: Community, paths: Iterable[Path],
+                 options: ImportOptions, *, on_unit: UnitCallback | None = None,
+                 on_progress: ProgressCallback | None = None) -> list[UnitResult]:
+    results = []
+    for unit in units(paths):
+        if isinstance(unit, ImportFailed):
+            results.append(UnitResult(label=unit.label, failed=unit.reason))
+            continue
+        results.append(import_unit(actor, community, unit, options, on_unit=on_unit,
+                                   on_progress=on_progress))
+    return results
