@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -282,41 +283,45 @@ def _import_community(slug: str | None) -> Any:
         existing = ", ".join(Community.objects.values_list("slug", flat=True)) or "none"
         raise _fail(f"no community with slug {slug!r} (existing: {existing}); "
                     "leave out --community to import into 'imported'")
-    out.print(f"creating community [cyan]{wanted}[/] for imports")
+    err.print(f"creating community [cyan]{wanted}[/] for imports")
     return do_create_community(Actor.system("qunzhu import"), name="导入的聊天", slug=wanted)
 
 
 def _print_import_results(results: list[Any], verbose: bool) -> None:
     table = Table(title="import summary")
     for column, justify in (("file", "left"), ("format", "left"), ("group", "left"),
-                            ("added", "right"), ("duplicates", "right"),
+                            ("added", "right"), ("dupes", "right"),
                             ("members", "right"), ("from", "left"), ("to", "left"),
-                            ("bad lines skipped", "right")):
+                            ("bad lines", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for result in results:
         if result.failed:
-            table.add_row(result.label, result.format or "-", f"[red]{result.failed}[/]",
-                          "-", "-", "-", "-", "-", "-")
+            table.add_row(escape(Path(result.label).name), result.format or "-",
+                          "[red]not imported[/] (see below)", "-", "-", "-", "-", "-", "-")
             continue
         assert result.summary is not None
         groups = list(result.summary.groups.values()) or [None]
         for n, group in enumerate(groups):
             table.add_row(
-                result.label if n == 0 else "", result.format if n == 0 else "",
-                group.name if group else "(no messages)",
+                escape(Path(result.label).name) if n == 0 else "",
+                result.format if n == 0 else "",
+                escape(group.name) if group else "(no messages)",
                 f"{group.added:,}" if group else "0",
                 f"{group.duplicates:,}" if group else "0",
                 f"{len(group.senders):,}" if group else "0",
-                f"{group.first:%Y-%m-%d %H:%M}" if group and group.first else "-",
-                f"{group.last:%Y-%m-%d %H:%M}" if group and group.last else "-",
+                f"{group.first:%Y-%m-%d}" if group and group.first else "-",
+                f"{group.last:%Y-%m-%d}" if group and group.last else "-",
                 f"{result.skipped:,}" if n == 0 else "")
     out.print(table)
     for result in results:
+        if result.failed:
+            err.print(f"[red]not imported[/] {escape(result.label)}: {escape(result.failed)}",
+                      soft_wrap=True)
         for error in result.errors[:5 if not verbose else None]:
-            err.print(f"[yellow]skipped[/] {error}")
+            err.print(f"[yellow]skipped[/] {escape(error)}", soft_wrap=True)
         if result.skipped > len(result.errors[:5]) and not verbose:
-            err.print(f"… {result.skipped} bad lines skipped in {result.label} in all "
-                      "(use --strict to stop at the first)")
+            err.print(f"… {result.skipped} bad lines skipped in {escape(result.label)} in all "
+                      "(use --strict to stop at the first)", soft_wrap=True)
 
 
 @app.command("import")
@@ -329,7 +334,7 @@ def import_(
             help="Group name to use instead of the one in the export.")] = None,
         format: Annotated[str, typer.Option(
             "--format", "-f", help="auto, or one of: whatsapp, telegram, discord, slack, "
-            "qq, qq-qce, wechat, irc.")] = "auto",
+            "qq, qce, wechat, irc.")] = "auto",
         tz: Annotated[str | None, typer.Option(
             help="Time zone of exports that write local times (default: the "
             "community's).")] = None,
@@ -367,10 +372,10 @@ def import_(
         task = progress.add_task("import", total=None, rate="")
 
         def on_unit(detected: Any) -> None:
-            progress.update(task, description=Path(detected.unit.label).name[:40])
+            progress.update(task, description=escape(Path(detected.unit.label).name[:40]))
             if verbose:
-                progress.console.print(f"{detected.unit.label}: [cyan]{detected.format}[/] "
-                                       f"— {detected.reason}")
+                progress.console.print(f"{escape(detected.unit.label)}: "
+                                       f"[cyan]{detected.format}[/] — {escape(detected.reason)}")
 
         def on_progress(n: int) -> None:
             progress.advance(task, n)

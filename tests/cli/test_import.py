@@ -26,19 +26,92 @@ def _count(env, sql_expr: str) -> str:  # type: ignore[no-untyped-def]
     return result.stdout.strip()
 
 
-def test_every_fixture_in_the_manifest_imports_with_its_format(cli_env):
-    """One run over every unit the manifest lists; -v says which format was detected."""
+# What one `qunzhu import` of every manifest unit (in manifest order, qtox-irc aside) stores:
+# label -> (format, added, duplicates, members per group). Event counts are the parser tests'
+# (verified against the files there); duplicates are the same chat imported twice in the
+# run (the WhatsApp share zip after its .txt, the unpacked Slack export after its zip,
+# Discord's repeated message id, irclog2html's sample.log which repeats test1.log).
+MANIFEST_FIGURES = {
+    "whatsapp/chat-miner/test_[mmddyy]_24hrs.txt": ("whatsapp", 9, 0, [5]),
+    "whatsapp/chat-miner/test_ddmmyy_24hrs.txt": ("whatsapp", 9, 0, [5]),
+    "whatsapp/chat-miner/test_mmddyy_24hrs.txt": ("whatsapp", 9, 0, [5]),
+    "whatsapp/chat-miner/test_mmddyyyy_12hrs.txt": ("whatsapp", 9, 0, [5]),
+    "whatsapp/chat-miner/test_yyyymmdd_24hrs.txt": ("whatsapp", 9, 0, [5]),
+    "whatsapp/chat-analytics/2A_5M.txt": ("whatsapp", 5, 0, [2]),
+    "whatsapp/chat-analytics/4A_11M.txt": ("whatsapp", 14, 0, [5]),
+    "whatsapp/chat-analytics/4A_11M.zip!_chat.txt": ("whatsapp", 0, 14, [5]),
+    "whatsapp/whatstk/pokemon.txt": ("whatsapp", 20, 0, [8]),
+    "whatsapp/whatstk/lorem.txt": ("whatsapp", 500, 0, [4]),
+    "telegram/chat-analytics/DM_2A_7M.json": ("telegram", 8, 0, [2]),
+    "telegram/chat-miner/test_single_export.json": ("telegram", 2, 0, [2]),
+    "telegram/chat-miner/test_batch_export.json": ("telegram", 2, 0, [2]),
+    "discord/chat-analytics/DM_2A_2M.json": ("discord", 3, 0, [2]),
+    "discord/chat-analytics/GC_3A_5M.json": ("discord", 6, 0, [3]),
+    "discord/chat-analytics/SV_5A_5M.json": ("discord", 4, 1, [2]),
+    "slack/slack-export-viewer/testarchive.zip": ("slack", 158, 0, [6, 4]),
+    "slack/slack-export-viewer/testarchive": ("slack", 0, 158, [6, 4]),
+    "slack/slackdump-export": ("slack", 16, 0, [3]),
+    "qq/qq-chat-exporter/TextExporter.groupMixedMedia.snap.txt": ("qce", 7, 0, [3]),
+    "qq/qq-chat-exporter/JsonExporter.groupMixedMedia.snap.json": ("qce", 7, 0, [3]),
+    "qq/qq-chat-exporter/HtmlExporter.groupMixedMedia.snap.html": ("qce", 7, 0, [3]),
+    "qq/qq-chat-history/file.txt": ("qq", 2, 0, [2]),
+    "irc/irclog2html/2005-01-08-test1.log": ("irc", 8, 0, [2]),
+    "irc/irclog2html/2005-01-09-test2.log": ("irc", 57, 0, [4]),
+    "irc/irclog2html/2009-01-14-dircproxy.log": ("irc", 13, 0, [3]),
+    "irc/irclog2html/2009-01-15-dircproxy.log": ("irc", 221, 0, [7]),
+    "irc/irclog2html/2011-01-16-hybrid-charset.log": ("irc", 2, 0, [2]),
+    "irc/irclog2html/sample.log": ("irc", 3, 7, [2]),
+}
+
+
+def test_every_fixture_in_the_manifest_imports_with_its_figures(cli_env, tmp_path):
     rows = [r for r in _manifest() if r[0] != "irc/qtox-irc"]  # the big log has its own test
-    paths = [str(SHARED / path) for path, _fmt, _unit in rows]
-    result = run_cli(cli_env, "import", "-v", *paths)
+    result = run_cli(cli_env, "import", "--json", *[str(SHARED / path) for path, *_ in rows])
     assert result.returncode == 0, result.stderr
-    out = result.stdout + result.stderr
-    for path, fmt, _unit in rows:
-        expected = "qq-qce" if "qq-chat-exporter" in path else fmt
-        line = next((ln for ln in out.splitlines() if path.split("/")[-1] in ln
-                     and "—" in ln), "")
-        assert f": {expected} —" in line or f" {expected} " in line, (path, line)
-    assert "not a chat export" not in out
+    got = {}
+    for unit in json.loads(result.stdout):
+        label = unit["label"][len(str(SHARED)) + 1:]
+        summary = unit["summary"]
+        got[label] = unit["failed"] or (
+            unit["format"], summary["added"], summary["duplicates"],
+            [g["members"] for g in summary["groups"].values()])
+    # a dircproxy log with no year anywhere is refused with advice, not given a guessed year
+    refused = got.pop("irc/irclog2html/dircproxy-example.log")
+    assert "no year" in refused and "file name" in refused
+    assert got == MANIFEST_FIGURES
+    # named as the advice says, it imports: 5,583 events over 13 months (Feb 29 → 2008)
+    renamed = tmp_path / "2008-01-14-dircproxy-example.log"
+    renamed.write_bytes((SHARED / "irc/irclog2html/dircproxy-example.log").read_bytes())
+    again = run_cli(cli_env, "import", "--json", str(renamed))
+    (unit,) = json.loads(again.stdout)
+    assert (unit["summary"]["added"], unit["skipped"]) == (5583, 0)
+    (group,) = unit["summary"]["groups"].values()
+    assert (group["first"][:10], group["last"][:10]) == ("2008-01-14", "2009-02-26")
+
+
+def test_verbose_says_which_format_was_detected_and_why(cli_env):
+    paths = [SHARED / "whatsapp/chat-miner/test_[mmddyy]_24hrs.txt",
+             SHARED / "slack/slackdump-export", SHARED / "qq/qq-chat-history/file.txt"]
+    result = run_cli(cli_env, "import", "-v", *map(str, paths))
+    assert result.returncode == 0, result.stderr
+    out = " ".join((result.stdout + result.stderr).split())
+    assert "test_[mmddyy]_24hrs.txt: whatsapp — first line matches WhatsApp iOS" in out
+    assert "slackdump-export: slack —" in out and "file.txt: qq —" in out
+
+
+def test_qtox_irc_folder_is_one_channel(cli_env):
+    """273 daily ZNC logs: one group, every <nick> line a message (the README's 35.6k)."""
+    result = run_cli(cli_env, "import", "--json", "--tz", "Europe/London",
+                     str(SHARED / "irc" / "qtox-irc"))
+    assert result.returncode == 0, result.stderr
+    units = json.loads(result.stdout)
+    assert len(units) == 273 and not any(u["failed"] for u in units)
+    assert sum(u["summary"]["added"] for u in units) == 63_829  # incl. joins, parts, renames
+    groups = {gid for u in units for gid in u["summary"]["groups"]}
+    assert len(groups) == 1
+    texts = _count(cli_env, "from qunzhu.community.models import Message as M;"
+                   "print(M.objects.filter(kind='text').count())")
+    assert texts == "37325"  # 35,584 <nick> lines + 338 actions + 1,403 notices
 
 
 def test_reimport_adds_nothing_and_says_so(cli_env):
@@ -53,7 +126,7 @@ def test_reimport_adds_nothing_and_says_so(cli_env):
     assert _count(cli_env, "from qunzhu.community.models import Message as M;"
                   "print(M.objects.count())") == str(added)
     table = run_cli(cli_env, "import", path)
-    assert "duplicates" in table.stdout and "import summary" in table.stdout
+    assert "dupes" in table.stdout and "import summary" in table.stdout
 
 
 def test_zip_and_txt_of_the_same_chat_store_it_once(cli_env):
@@ -129,3 +202,108 @@ def test_people_suggest_and_merge(cli_env):
     ok = run_cli(cli_env, "people", "merge", str(ids[0]), str(ids[1]))
     assert ok.returncode == 0, ok.stderr
     assert "merged" in ok.stdout
+
+
+def _write_big_whatsapp(path, messages: int) -> None:  # type: ignore[no-untyped-def]
+    import random
+    from datetime import datetime, timedelta
+
+    rng = random.Random(3)
+    names = [f"成员{n}" for n in range(40)] + [f"Member {n}" for n in range(40)]
+    ts = datetime(2024, 1, 1, 8, 0)
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(messages):
+            ts += timedelta(seconds=rng.choice((0, 30, 60, 90)))
+            who = names[n % 7 * 11 % len(names)] if n % 3 else rng.choice(names)
+            body = rng.choice(["早上好", "hello", "第一行\n第二行", "ok", "收到"])
+            out.write(f"{ts.month}/{ts.day}/{ts:%y}, {ts:%H:%M} - {who}: {body}\n")
+
+
+def _stored_count(env) -> int:  # type: ignore[no-untyped-def]
+    """Messages stored so far, read straight from the database while an import runs."""
+    if "DATABASE_URL" in env:
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            row = conn.execute("SELECT count(*) FROM community_message").fetchone()
+    else:
+        import sqlite3
+        from pathlib import Path
+
+        db = Path(env["QUNZHU_DATA"]) / "qunzhu.sqlite3"
+        if not db.exists():
+            return 0
+        with sqlite3.connect(db, timeout=10) as conn:
+            try:
+                row = conn.execute("SELECT count(*) FROM community_message").fetchone()
+            except sqlite3.OperationalError:  # not migrated yet
+                return 0
+    return int(row[0])
+
+
+SNAPSHOT = (
+    "import json; from qunzhu.community.models import Identity, IdentityName, Membership, "
+    "Message; print(json.dumps({"
+    "'messages': sorted(Message.objects.values_list('key', flat=True)),"
+    "'identities': sorted([i.external_id, i.display_name, i.first_seen.isoformat(),"
+    " i.last_seen.isoformat()] for i in Identity.objects.all()),"
+    "'names': sorted([n.identity.external_id, n.name, n.first_seen.isoformat(),"
+    " n.last_seen.isoformat()] for n in IdentityName.objects.select_related('identity')),"
+    "'memberships': sorted([m.person.display_name, m.joined.isoformat(), m.status]"
+    " for m in Membership.objects.select_related('person'))}))"
+)
+
+
+def test_import_killed_midway_and_run_again_equals_one_clean_import(cli_env, tmp_path):
+    """SIGKILL a real `qunzhu import` after some batches were committed, run it again, and
+    compare every stored row with a clean import of the same file into a fresh database."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    export = tmp_path / "WhatsApp Chat with 大群.txt"
+    _write_big_whatsapp(export, 80_000)
+    assert run_cli(cli_env, "manage", "migrate", "-v", "0").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "qunzhu.cli", "import", str(export)],
+                            env=cli_env, cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        stored = _stored_count(cli_env)
+        if stored >= 10_000:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    partial = _stored_count(cli_env)
+    assert 0 < partial < 80_000 and partial % 5000 == 0  # whole batches, nothing half-written
+    again = run_cli(cli_env, "import", "--json", str(export))
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)[0]["summary"]
+    assert (summary["added"], summary["duplicates"]) == (80_000 - partial, partial)
+
+    clean_env = dict(cli_env, QUNZHU_DATA=str(tmp_path / "clean"))
+    if "DATABASE_URL" in cli_env:  # a second database on the same server
+        import psycopg
+
+        clean_env["DATABASE_URL"] = cli_env["DATABASE_URL"] + "_clean"
+        admin = cli_env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{clean_env["DATABASE_URL"].rsplit("/", 1)[1]}"')
+    try:
+        assert run_cli(clean_env, "import", str(export)).returncode == 0
+        resumed = json.loads(_count(cli_env, SNAPSHOT))
+        clean = json.loads(_count(clean_env, SNAPSHOT))
+    finally:
+        if "DATABASE_URL" in cli_env:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                name = clean_env["DATABASE_URL"].rsplit("/", 1)[1]
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert len(resumed["messages"]) == 80_000
+    assert resumed == clean

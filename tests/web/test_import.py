@@ -107,3 +107,48 @@ def test_jobs_of_another_community_are_hidden(operator_client, other_community, 
                                         stream=stream)
     url = reverse("console:import-job", args=[other_community.slug, job.pk])
     assert operator_client.get(url).status_code == 404
+
+
+def _wechat_csv() -> tuple[str, bytes]:
+    # no real WeChat file exists (see ../shared/data/wechat/FORMAT.md): the WeChat tests'
+    # writer builds a MemoTrace CSV of a group with every message type
+    from tests.ingest.test_wechat import GROUP_ROWS, write_csv
+
+    return "读书会_utf8.csv", write_csv(GROUP_ROWS).encode("utf-8")
+
+
+# one export of every format, uploaded through the console: (name or path, format, added)
+CONSOLE_UPLOADS = [
+    (SHARED / "telegram/chat-analytics/DM_2A_7M.json", "telegram", 8),
+    (SHARED / "discord/chat-analytics/GC_3A_5M.json", "discord", 6),
+    (SHARED / "slack/slack-export-viewer/testarchive.zip", "slack", 158),
+    (SHARED / "qq/qq-chat-history/file.txt", "qq", 2),
+    (SHARED / "qq/qq-chat-exporter/JsonExporter.groupMixedMedia.snap.json", "qce", 7),
+    (SHARED / "irc/irclog2html/2005-01-09-test2.log", "irc", 57),
+    (SHARED / "whatsapp/whatstk/lorem.txt", "whatsapp", 500),
+    ("wechat", "wechat", 19),  # 18 rows; an invitation names two people
+]
+
+
+@pytest.mark.parametrize(("source", "fmt", "added"), CONSOLE_UPLOADS,
+                         ids=[fmt for _s, fmt, _a in CONSOLE_UPLOADS])
+def test_every_format_imports_through_the_console(operator_client, community, source, fmt,
+                                                  added):
+    if source == "wechat":
+        name, data = _wechat_csv()
+    else:
+        name, data = source.name, source.read_bytes()
+    operator_client.post(reverse("console:import", args=[community.slug]), {
+        "file": SimpleUploadedFile(name, data), "format": "auto", "time_zone": "",
+        "group_name": ""})
+    job = _wait(ImportJob.objects.get())
+    assert job.status == "done", job.error
+    (result,) = job.results
+    assert (result["format"], result["summary"]["added"]) == (fmt, added)
+    assert Message.objects.filter(group__community=community).count() == added
+    page = operator_client.get(reverse("console:import-job", args=[community.slug, job.pk]))
+    html = page.content.decode()
+    assert f"<td>{name}</td>" in html and str(ImportJob.objects.get().path) not in html
+    for group in result["summary"]["groups"].values():
+        assert f">{group['name']}</a>" in html
+        assert f'<td class="num">{group["added"]:,}</td>' in html

@@ -75,19 +75,36 @@ def _member(tree: Tree, name: str, separator: str) -> Unit:
                 opener=lambda: tree.open(name))
 
 
-def _units_of_tree(tree: Tree, folder: Path | None = None) -> Iterator[Unit]:
+def _units_of_zip(tree: Tree) -> Iterator[Unit]:
     if _is_export_tree(tree):
         yield Unit(label=tree.label, name=Path(tree.label).name, tree=tree)
         return
     for name in tree.names():
         path = Path(name)
-        suffix = path.suffix.lower()
-        if folder is not None and suffix == ".zip":
-            yield from expand(folder / name)  # a folder of exported zips
+        if path.suffix.lower() in SKIP_SUFFIXES or path.suffix.lower() == ".md" \
+                or path.name.startswith("."):
             continue
-        if suffix in SKIP_SUFFIXES or suffix == ".md" or path.name.startswith("."):
+        yield _member(tree, name, "!")
+
+
+def _units_of_folder(folder: Path) -> Iterator[Unit]:
+    """A folder that is an export is one unit; otherwise its files are units, its zips
+    and sub-folders are expanded the same way (a folder of exports, e.g. a Slack export
+    folder beside other chats, is found as one unit)."""
+    tree = Tree.from_folder(folder)
+    if _is_export_tree(tree):
+        yield Unit(label=tree.label, name=folder.name, tree=tree)
+        return
+    for child in sorted(folder.iterdir()):
+        suffix = child.suffix.lower()
+        if child.name.startswith("."):
             continue
-        yield _member(tree, name, "/" if folder is not None else "!")
+        if child.is_dir():
+            yield from _units_of_folder(child)
+        elif suffix == ".zip":
+            yield from expand(child)
+        elif suffix not in SKIP_SUFFIXES and suffix != ".md":
+            yield Unit.from_path(child)
 
 
 def expand(path: Path) -> Iterator[Unit]:
@@ -95,12 +112,12 @@ def expand(path: Path) -> Iterator[Unit]:
     if not path.exists():
         raise ImportFailed(str(path), "no such file or folder")
     if path.is_dir():
-        yield from _units_of_tree(Tree.from_folder(path), folder=path)
+        yield from _units_of_folder(path)
     elif zipfile.is_zipfile(path):
         try:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise ImportFailed(str(path), f"not a readable zip archive ({exc})") from exc
-        yield from _units_of_tree(Tree.from_zip(archive, str(path)))
+        yield from _units_of_zip(Tree.from_zip(archive, str(path)))
     else:
         yield Unit.from_path(path)

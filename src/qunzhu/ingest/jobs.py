@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -87,14 +87,31 @@ def run(job_id: int) -> ImportJob:
     except Exception as exc:  # noqa: BLE001 - a job must end in a recorded state
         job.status, job.error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
     else:
-        job.results = [r.as_dict() for r in results]
+        job.results = [_shown(r.as_dict(), Path(job.path).parent) for r in results]
         failed = [r for r in results if r.failed]
         job.status = JobStatus.FAILED if failed and len(failed) == len(results) \
             else JobStatus.DONE
-        job.error = "; ".join(f"{r.label}: {r.failed}" for r in failed)
+        job.error = "; ".join(f"{r['label']}: {r['failed']}" for r in job.results
+                              if r["failed"])
     job.progress, job.finished = read, timezone.now()
     job.save(update_fields=["status", "error", "results", "progress", "finished"])
     return job
+
+
+def _shown(result: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A result as the operator sees it: the uploaded file's name, not the server path
+    it was stored under."""
+    prefix = str(folder) + "/"
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(prefix, "")
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return {key: strip(value) if key in ("label", "failed", "errors") else value
+            for key, value in result.items()}
 
 
 def _run_in_thread(job_id: int) -> None:

@@ -12,7 +12,7 @@ FORMAT_CHOICES = [
     ("auto", _("detect from the content")),
     ("wechat", _("WeChat (MemoTrace CSV/TXT, WeCom archive)")),
     ("qq", _("QQ message manager TXT")),
-    ("qq-qce", _("QQ Chat Exporter (TXT/JSON/HTML)")),
+    ("qce", _("QQ Chat Exporter (TXT/JSON/HTML)")),
     ("telegram", "Telegram Desktop JSON"),
     ("whatsapp", "WhatsApp TXT"),
     ("discord", "DiscordChatExporter JSON/CSV"),
