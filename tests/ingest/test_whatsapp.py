@@ -238,3 +238,25 @@ def test_written_exports_round_trip(messages: list[tuple[datetime, str, str]],
                                     layout: str) -> None:
     events = parse_bytes(write(messages, layout))
     assert [(e.timestamp, e.sender_name, e.text) for e in events] == messages
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_chunk_boundaries_change_nothing(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The parser scans the file in chunks; messages and bad-line numbers must not depend
+    on where a chunk ends (here: inside headers, bodies and multi-byte characters)."""
+    from qunzhu.ingest import base
+
+    data = ("stray line\n1/2/21, 10:00 - 小明: 第一行\n第二行\n\n13/45/21, 10:01 - B: bad\n"
+            "more of bad\n1/2/21, 10:02 - 小红: 好\n").encode()
+    ctx = ParseContext(label="c.txt", tz=SH)
+    whole = [(e.sender_name, e.text) for e in whatsapp.parse(Unit.from_bytes(data, "c.txt"),
+                                                             ctx)]
+    monkeypatch.setattr(base, "CHUNK_CHARS", chunk)
+    small = ParseContext(label="c.txt", tz=SH)
+    pieces = [(e.sender_name, e.text)
+              for e in whatsapp.parse(Unit.from_bytes(data, "c.txt"), small)]
+    assert pieces == whole == [("小明", "第一行\n第二行"), ("小红", "好")]
+    assert small.errors == ctx.errors and [e.split(":")[1] for e in ctx.errors] == ["1", "5"]
+    lorem = WA / "whatstk" / "lorem.txt"
+    assert [e.text for e in parse_path(lorem)[0]] == \
+        [e.text for e in whatsapp.parse(Unit.from_path(lorem), ParseContext(label="l"))]

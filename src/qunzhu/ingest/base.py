@@ -214,6 +214,33 @@ def text_lines(unit: Unit, ctx: ParseContext,
             yield number, line.rstrip("\n")
 
 
+CHUNK_CHARS = 1 << 20
+
+
+def text_chunks(unit: Unit, ctx: ParseContext,
+                candidates: tuple[str, ...] = ("utf-8", "gb18030")) -> Iterator[str]:
+    """Stream a text unit as pieces of about a million characters that each end with a
+    line end ("\n"; CRLF and CR are turned into it), for parsers that scan many lines with
+    one ``finditer``. Decoding as :func:`text_lines`; an empty file raises
+    :class:`ImportFailed`."""
+    head = unit.head()
+    if not head.strip():
+        raise ImportFailed(unit.label, "the file is empty")
+    encoding = sniff_encoding(head, candidates)
+    ctx.encoding = encoding
+    with unit.open() as raw:
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
+        rest = ""
+        while chunk := stream.read(CHUNK_CHARS):
+            chunk = rest + chunk
+            cut = chunk.rfind("\n") + 1
+            rest = chunk[cut:]
+            if cut:
+                yield chunk[:cut]
+        if rest:
+            yield rest + "\n"
+
+
 def read_json_bytes(unit: Unit) -> bytes:
     """The whole unit for JSON formats, with a clear error for an empty file."""
     with unit.open() as stream:

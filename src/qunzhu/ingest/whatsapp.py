@@ -36,7 +36,16 @@ from zoneinfo import ZoneInfo
 
 from qunzhu.core.events import ChatEvent, MessageKind, Platform
 
-from .base import HEAD_BYTES, ImportFailed, ParseContext, Unit, head_text, text_lines, weak_key
+from .base import (
+    HEAD_BYTES,
+    ImportFailed,
+    ParseContext,
+    Unit,
+    head_text,
+    text_chunks,
+    text_lines,
+    weak_key,
+)
 
 FORMAT = "whatsapp"
 
@@ -59,6 +68,9 @@ def _header_regex(bracket: bool) -> re.Pattern[str]:
 
 
 _HEADERS = {True: _header_regex(True), False: _header_regex(False)}
+#: the same, anchored at every line start, for scanning whole chunks with finditer
+_SCANNERS = {bracket: re.compile("^" + regex.pattern, re.MULTILINE)
+             for bracket, regex in _HEADERS.items()}
 
 
 @dataclass(frozen=True)
@@ -436,61 +448,87 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
 
 def _parse_lines(unit: Unit, ctx: ParseContext, layout: _Layout,
                  chat: _Chat) -> Iterator[ChatEvent]:
-    # The hot loop: one regex match per line, stamps cached by their text, a message held
-    # back until the next header shows whether continuation lines follow.
-    match_header = layout.regex.match
+    # The hot loop. Headers are found by one finditer over a chunk of many lines (no
+    # per-line Python work); the text between two headers is the first one's message.
+    # Stamps are cached by their text; a message is held back until the next header shows
+    # where it ends. Line numbers are counted only when a line is reported.
+    finditer = _SCANNERS[layout.bracket].finditer
     stamps: dict[str, datetime] = {}
     get_stamp = stamps.get
     event, text_kind, e2e = chat.event, _text_kind, _E2E_NOTICES
     pending: ChatEvent | None = None  # the message being read
-    more: list[str] = []              # its continuation lines
+    more: list[str] = []              # its continuation lines, each ending with "\n"
     skipping = False                  # continuation lines of a skipped bad header
     started = False
-    for number, line in text_lines(unit, ctx):
-        match = match_header(line)
-        if match is None:
+    lines_before = 0                  # lines in the chunks before this one
+    for chunk in text_chunks(unit, ctx):
+        pos = 0
+        for match in finditer(chunk):
+            start = match.start()
+            if start > pos:  # lines that are not headers
+                if pending is not None:
+                    more.append(chunk[pos:start])
+                elif not skipping:
+                    skipping = _report_stray(ctx, chunk, pos, start, lines_before, started)
+            started = True
             if pending is not None:
-                more.append(line)
-            elif not skipping and (started or line.strip()):
-                ctx.bad(number, "a WhatsApp message header", line)
-                skipping = True
-            continue
-        started = True
-        if pending is not None:
-            yield _with_lines(pending, more) if more else pending
-            pending = None
-            more = []
-        stamp = match.group(1)
-        ts = get_stamp(stamp)
-        if ts is None:
-            try:
-                ts = chat.timestamp(match)
-            except ValueError:
-                ctx.bad(number, f"a valid date ({layout.order.upper()} order)", line)
-                skipping = True
+                yield _with_lines(pending, more) if more else pending
+                pending = None
+                more = []
+            end = chunk.find("\n", match.end())
+            pos = end + 1
+            stamp = match.group(1)
+            ts = get_stamp(stamp)
+            if ts is None:
+                try:
+                    ts = chat.timestamp(match)
+                except ValueError:
+                    ctx.bad(lines_before + chunk.count("\n", 0, start) + 1,
+                            f"a valid date ({layout.order.upper()} order)", chunk[start:end])
+                    skipping = True
+                    continue
+                if len(stamps) >= _CACHE_LIMIT:
+                    stamps.clear()
+                stamps[stamp] = ts
+            skipping = False
+            rest = chunk[match.end():end]
+            sender = _split_sender(rest)
+            if sender is None:
+                *earlier, pending = _system_events(chat, ts, rest.lstrip(_LRM))
+                yield from earlier
                 continue
-            if len(stamps) >= _CACHE_LIMIT:
-                stamps.clear()
-            stamps[stamp] = ts
-        skipping = False
-        rest = line[match.end():]
-        sender = _split_sender(rest)
-        if sender is None:
-            *earlier, pending = _system_events(chat, ts, rest.lstrip(_LRM))
-            yield from earlier
-            continue
-        who, text = sender
-        if text.startswith(_LRM) or text.startswith(e2e):
-            *earlier, pending = _special(chat, ts, who, text)
-            yield from earlier
-            continue
-        pending = event(ts, who, text_kind(text), text)
+            who, text = sender
+            if text.startswith(_LRM) or text.startswith(e2e):
+                *earlier, pending = _special(chat, ts, who, text)
+                yield from earlier
+                continue
+            pending = event(ts, who, text_kind(text), text)
+        if pos < len(chunk):
+            if pending is not None:
+                more.append(chunk[pos:])
+            elif not skipping:
+                skipping = _report_stray(ctx, chunk, pos, len(chunk), lines_before, started)
+        lines_before += chunk.count("\n")
     if pending is not None:
         yield _with_lines(pending, more) if more else pending
+
+
+def _report_stray(ctx: ParseContext, chunk: str, start: int, end: int, lines_before: int,
+                  started: bool) -> bool:
+    """Lines outside any message (before the first header): the first one that is not
+    blank is reported; returns whether the lines after it are being skipped."""
+    offset = start
+    for line in chunk[start:end].split("\n"):
+        if line.strip() or (started and offset < end):
+            ctx.bad(lines_before + chunk.count("\n", 0, offset) + 1,
+                    "a WhatsApp message header", line)
+            return True
+        offset += len(line) + 1
+    return False
 
 
 def _with_lines(event: ChatEvent, more: list[str]) -> ChatEvent:
     """A message with its continuation lines; trailing blank lines are the file's, not its.
     (The event is still the parser's own, not yet yielded, so it is completed in place.)"""
-    event.text = "\n".join([event.text, *more]).rstrip("\n")
+    event.text = (event.text + "\n" + "".join(more)).rstrip("\n")
     return event
