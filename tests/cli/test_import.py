@@ -256,37 +256,54 @@ SNAPSHOT = (
 
 def test_import_killed_midway_and_run_again_equals_one_clean_import(cli_env, tmp_path):
     """SIGKILL a real `qunzhu import` after some batches were committed, run it again, and
-    compare every stored row with a clean import of the same file into a fresh database."""
+    compare every stored row with a clean import of the same file into a fresh database.
+    The file is big enough (> 4 MB) to be parsed in a worker process, which must stop by
+    itself when the import it works for is killed."""
     import os
     import signal
     import subprocess
     import sys
     import time
+    from pathlib import Path
 
     from tests.conftest import REPO
 
     export = tmp_path / "WhatsApp Chat with 大群.txt"
-    _write_big_whatsapp(export, 80_000)
+    _write_big_whatsapp(export, 160_000)
+    from qunzhu.ingest.worker import WORKER_MIN_BYTES
+
+    assert export.stat().st_size > WORKER_MIN_BYTES
     assert run_cli(cli_env, "manage", "migrate", "-v", "0").returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "qunzhu.cli", "import", str(export)],
                             env=cli_env, cwd=REPO, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     stored = 0
+    workers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
         stored = _stored_count(cli_env)
         if stored >= 10_000:
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+            workers = [int(pid) for pid in children.read_text().split()]
             os.kill(proc.pid, signal.SIGKILL)
             break
         time.sleep(0.02)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    assert workers, "the big file was not parsed in a worker process"
+    for _ in range(100):  # the orphaned worker notices and stops
+        if not any(Path(f"/proc/{pid}").exists() and "zombie" not in
+                   Path(f"/proc/{pid}/status").read_text() for pid in workers):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"worker {workers} still running after its import was killed")
     partial = _stored_count(cli_env)
-    assert 0 < partial < 80_000 and partial % 5000 == 0  # whole batches, nothing half-written
+    assert 0 < partial < 160_000 and partial % 5000 == 0  # whole batches, no half batch
     again = run_cli(cli_env, "import", "--json", str(export))
     assert again.returncode == 0, again.stderr
     summary = json.loads(again.stdout)[0]["summary"]
-    assert (summary["added"], summary["duplicates"]) == (80_000 - partial, partial)
+    assert (summary["added"], summary["duplicates"]) == (160_000 - partial, partial)
 
     clean_env = dict(cli_env, QUNZHU_DATA=str(tmp_path / "clean"))
     if "DATABASE_URL" in cli_env:  # a second database on the same server
@@ -305,5 +322,5 @@ def test_import_killed_midway_and_run_again_equals_one_clean_import(cli_env, tmp
             with psycopg.connect(admin, autocommit=True) as conn:
                 name = clean_env["DATABASE_URL"].rsplit("/", 1)[1]
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    assert len(resumed["messages"]) == 80_000
+    assert len(resumed["messages"]) == 160_000
     assert resumed == clean

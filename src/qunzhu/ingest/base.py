@@ -88,6 +88,24 @@ class Tree:
         return cls(label, names, lambda name: archive.open(name))
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where a unit's bytes are, in a form another process can open again: a path, or a
+    zip archive's path and a member name."""
+
+    path: str
+    member: str = ""
+
+    def unit(self, label: str) -> Unit:
+        if not self.member:
+            return Unit.from_path(Path(self.path))
+        archive = zipfile.ZipFile(self.path)
+        member = self.member
+        return Unit(label=label, name=PurePosixPath(member).name,
+                    opener=lambda: archive.open(member),
+                    size=archive.getinfo(member).file_size, source=self)
+
+
 @dataclass
 class Unit:
     """One importable thing: a file (or zip member), or a whole export folder (``tree``).
@@ -100,6 +118,7 @@ class Unit:
     opener: Callable[[], IO[bytes]] | None = None
     tree: Tree | None = None
     size: int | None = None
+    source: Source | None = None  # set when another process can open it too
     _head: bytes | None = field(default=None, repr=False)
 
     def open(self) -> IO[bytes]:
@@ -120,7 +139,7 @@ class Unit:
     @classmethod
     def from_path(cls, path: Path) -> Unit:
         return cls(label=str(path), name=path.name, opener=lambda: path.open("rb"),
-                   size=path.stat().st_size)
+                   size=path.stat().st_size, source=Source(str(path)))
 
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "upload") -> Unit:

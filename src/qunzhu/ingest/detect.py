@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from .base import ImportFailed, Tree, Unit
+from .base import ImportFailed, Source, Tree, Unit
 
 #: parser modules, most specific first (detection stops at the first that says yes)
 PARSER_MODULES = ("slack", "telegram", "discord", "qce", "wechat", "qq", "whatsapp", "irc")
@@ -70,12 +70,13 @@ def _is_export_tree(tree: Tree) -> bool:
     return any(module.detect(probe) for module in parsers().values())
 
 
-def _member(tree: Tree, name: str, separator: str) -> Unit:
+def _member(tree: Tree, name: str, separator: str, archive: zipfile.ZipFile) -> Unit:
     return Unit(label=f"{tree.label}{separator}{name}", name=Path(name).name,
-                opener=lambda: tree.open(name))
+                opener=lambda: tree.open(name), size=archive.getinfo(name).file_size,
+                source=Source(tree.label, name))
 
 
-def _units_of_zip(tree: Tree) -> Iterator[Unit]:
+def _units_of_zip(tree: Tree, archive: zipfile.ZipFile) -> Iterator[Unit]:
     if _is_export_tree(tree):
         yield Unit(label=tree.label, name=Path(tree.label).name, tree=tree)
         return
@@ -84,7 +85,7 @@ def _units_of_zip(tree: Tree) -> Iterator[Unit]:
         if path.suffix.lower() in SKIP_SUFFIXES or path.suffix.lower() == ".md" \
                 or path.name.startswith("."):
             continue
-        yield _member(tree, name, "!")
+        yield _member(tree, name, "!", archive)
 
 
 def _units_of_folder(folder: Path) -> Iterator[Unit]:
@@ -118,6 +119,6 @@ def expand(path: Path) -> Iterator[Unit]:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise ImportFailed(str(path), f"not a readable zip archive ({exc})") from exc
-        yield from _units_of_zip(Tree.from_zip(archive, str(path)))
+        yield from _units_of_zip(Tree.from_zip(archive, str(path)), archive)
     else:
         yield Unit.from_path(path)

@@ -1,9 +1,14 @@
 """Turn a stream of ChatEvents into stored groups, identities, memberships and messages.
 
 The one path into the message store: importers, the demo generator and (later) bots all
-call :func:`import_events`. It works in batches, each in its own transaction, and is
-idempotent: a message is known by its platform id, or by a stable content key, so running
-the same stream twice — or a stream cut short and run again — stores each message once.
+call :func:`import_events` (or :func:`import_records` with records prepared elsewhere, see
+``worker.py``). It works in batches, each in its own transaction, and is idempotent: a
+message is known by its platform id, or by a stable content key, so running the same
+stream twice — or a stream cut short and run again — stores each message once.
+
+The work that needs no database (timestamps, keys, folding: :mod:`.prepare`) is done next
+to the parser, in a second thread here; the loader looks up identities, keeps first/last
+seen as (epoch, stamp) pairs, and inserts rows.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -29,16 +34,10 @@ from qunzhu.community.models import (
     Message,
     Person,
 )
-from qunzhu.core.events import (
-    NON_SPEECH_KINDS,
-    ChatEvent,
-    MessageKind,
-    Platform,
-    content_key,
-)
-from qunzhu.core.text import stored_fold
+from qunzhu.core.events import NON_SPEECH_KINDS, ChatEvent
 
 from . import bulk
+from .prepare import Preparer, Record, stamp_datetime
 
 BATCH_SIZE = 5000
 #: identities' first/last seen and names are written every this many batches, and at the end
@@ -60,12 +59,7 @@ class GroupSummary:
     senders: set[int] = field(default_factory=set)
     first: datetime | None = None
     last: datetime | None = None
-
-    def see(self, ts: datetime) -> None:
-        if self.first is None or ts < self.first:
-            self.first = ts
-        if self.last is None or ts > self.last:
-            self.last = ts
+    span: list[Any] = field(default_factory=lambda: [None, None])  # (epoch, stamp) pairs
 
 
 @dataclass
@@ -98,10 +92,9 @@ class ImportSummary:
 
 ProgressCallback = Callable[[int], None]
 _END = object()
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CLOCK: dict[int, str] = {}  # seconds of the day -> " HH:MM:SS"
-_KIND_VALUES: dict[MessageKind, str] = {k: k.value for k in MessageKind}
-_PLATFORM_VALUES: dict[Platform, str] = {p: p.value for p in Platform}
+_NON_SPEECH = frozenset(kind.value for kind in NON_SPEECH_KINDS)
+_LEAVE = "leave"
+Pair = tuple[float, Any]  # (epoch, stamp): compared by the epoch, stored as the stamp
 
 
 def _batches(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]]:
@@ -110,12 +103,15 @@ def _batches(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]
         yield batch
 
 
-def _prefetched(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]]:
-    """Batches read by a second thread, so that parsing (Python, holding the GIL) overlaps
-    the database's work (SQLite and psycopg release the GIL while they write). Errors of the
-    parser (ImportFailed, ParseError) reach the caller at the batch where they happened."""
+def prepared_in_thread(events: Iterable[ChatEvent], size: int, sqlite: bool
+                       ) -> Iterator[list[Record]]:
+    """Record batches made by a second thread, so that parsing and preparing (Python,
+    holding the GIL) overlap the database's work (SQLite and psycopg release the GIL
+    while they write). Errors of the parser (ImportFailed, ParseError) reach the caller at
+    the batch where they happened."""
     handoff: queue.Queue[object] = queue.Queue(maxsize=PREFETCH_BATCHES)
     stop = threading.Event()
+    preparer = Preparer(sqlite)
 
     def put(item: object) -> bool:
         while not stop.is_set():
@@ -129,7 +125,7 @@ def _prefetched(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEve
     def produce() -> None:
         try:
             for batch in _batches(events, size):
-                if not put(batch):
+                if not put(preparer.records(batch)):
                     return
             put(_END)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
@@ -151,15 +147,23 @@ def _prefetched(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEve
 
 
 class _SenderStats:
-    """What one batch says about one account: names used, first/last seen."""
+    """What the records say about one account: names used, first/last seen."""
 
-    __slots__ = ("event", "first", "last", "last_name", "names")
+    __slots__ = ("first", "last", "last_name", "name", "names", "weak")
 
-    def __init__(self, event: ChatEvent, ts: datetime) -> None:
-        self.event = event
-        self.first = self.last = ts
-        self.last_name = event.sender_name
-        self.names: dict[str, list[datetime]] = {}
+    def __init__(self, name: str, weak: bool, pair: Pair) -> None:
+        self.name = self.last_name = name
+        self.weak = weak
+        self.first = self.last = pair
+        self.names: dict[str, list[Pair]] = {}
+
+
+def _later(stored: datetime | None, pair: Pair) -> bool:
+    return stored is None or pair[0] > stored.timestamp()
+
+
+def _earlier(stored: datetime | None, pair: Pair) -> bool:
+    return stored is None or pair[0] < stored.timestamp()
 
 
 class _Loader:
@@ -169,90 +173,66 @@ class _Loader:
         self.community = community
         self.groups: dict[tuple[str, str], Group] = {}
         self.identities: dict[tuple[str, str], Identity] = {}
+        self.ids: dict[tuple[str, str], tuple[int, int]] = {}  # -> (identity, person)
         self.memberships: dict[tuple[int, int], Membership] = {}
         self.summary = ImportSummary()
-        # identical (time, sender, kind, text) messages in one export get ordinals 0, 1, …
-        self._same_second: dict[tuple[str, str, str, str], int] = {}
-        self._last_epoch: float | None = None
-        self._days: dict[int, str] = {}
-        self._sqlite = connection.vendor == "sqlite"
         self.pending: dict[tuple[str, str], _SenderStats] = {}
         self._batches_since_flush = 0
 
     # -- groups --------------------------------------------------------------
-    def group_for(self, event: ChatEvent) -> Group:
-        cache_key = (event.platform.value, event.group_key)
+    def group_for(self, rec: Record) -> Group:
+        cache_key = (rec[0], rec[1])
         group = self.groups.get(cache_key)
         if group is None:
+            opened = stamp_datetime(rec[7]).astimezone(self.community.zone).date()
             group, _created = Group.objects.get_or_create(
-                community=self.community, platform=event.platform.value,
-                external_key=event.group_key,
-                defaults={"name": event.group_name or event.group_key,
-                          "opened": event.timestamp.date()})
+                community=self.community, platform=rec[0], external_key=rec[1],
+                defaults={"name": rec[2] or rec[1], "opened": opened})
             self.groups[cache_key] = group
             self.summary.groups.setdefault(group.pk, GroupSummary(group.name))
         return group
 
-    def groups_of(self, batch: list[ChatEvent]) -> list[int]:
-        """The group id of each event (runs of one group are the rule)."""
+    def groups_of(self, batch: list[Record]) -> list[int]:
+        """The group id of each record (runs of one group are the rule)."""
         out: list[int] = []
         last: tuple[str, str] | None = None
         group_id = -1
-        for event in batch:
-            key = (event.platform, event.group_key)
+        for rec in batch:
+            key = (rec[0], rec[1])
             if key != last:
-                group_id, last = self.group_for(event).pk, key
+                group_id, last = self.group_for(rec).pk, key
             out.append(group_id)
         return out
 
-    def stamp(self, epoch: float, ts: datetime) -> Any:
-        """The database value of a timestamp. SQLite: the UTC text Django writes
-        ("2024-05-06 07:08:09[.123456]"), put together from cached day and time-of-day
-        strings: several times cheaper than astimezone + isoformat."""
-        if not self._sqlite:
-            return ts
-        whole = int(epoch // 1)
-        day, second = divmod(whole, 86400)
-        date = self._days.get(day)
-        if date is None:
-            date = self._days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
-        clock = _CLOCK.get(second)
-        if clock is None:
-            hour, rest = divmod(second, 3600)
-            clock = _CLOCK[second] = f" {hour:02d}:{rest // 60:02d}:{rest % 60:02d}"
-        if epoch != whole and ts.microsecond:
-            # the datetime's own microseconds: the float's fraction may round to a neighbour
-            return f"{date}{clock}.{ts.microsecond:06d}"
-        return date + clock
-
     # -- identities ----------------------------------------------------------
-    def sender_stats(self, batch: list[ChatEvent]) -> dict[tuple[str, str], _SenderStats]:
+    def sender_stats(self, batch: list[Record]) -> dict[tuple[str, str], _SenderStats]:
         """Account activity of the batch, added to what earlier batches saw and not yet
         written (identities are updated every few batches, see :meth:`flush_identities`)."""
         stats = self.pending
-        for event in batch:
-            if not event.sender_key:
+        for rec in batch:
+            sender = rec[3]
+            if not sender:
                 continue
-            key = (event.platform.value, event.sender_key)
-            ts = event.timestamp
+            key = (rec[0], sender)
+            pair = (rec[6], rec[7])
+            name = rec[4]
             entry = stats.get(key)
             if entry is None:
-                entry = stats[key] = _SenderStats(event, ts)
-            elif ts < entry.first:
-                entry.first = ts
-            elif ts >= entry.last:
-                entry.last = ts
-                if event.sender_name:
-                    entry.last_name = event.sender_name
-            name = event.sender_name
+                entry = stats[key] = _SenderStats(name, rec[5], pair)
+            elif pair < entry.first:
+                entry.first = pair
+            elif pair >= entry.last:
+                entry.last = pair
+                if name:
+                    entry.last_name = name
             if name:
                 span = entry.names.get(name)
                 if span is None:
-                    entry.names[name] = [ts, ts]
-                elif ts < span[0]:
-                    span[0] = ts
-                elif ts > span[1]:
-                    span[1] = ts
+                    entry.names[name] = [pair, pair]
+                elif pair < span[0]:
+                    span[0] = pair
+                elif pair > span[1]:
+                    span[1] = pair
         return stats
 
     def ensure_identities(self, stats: dict[tuple[str, str], _SenderStats]) -> None:
@@ -267,21 +247,25 @@ class _Loader:
                 chunk = ids[chunk_start:chunk_start + 500]
                 for identity in Identity.objects.filter(
                         community=self.community, platform=platform, external_id__in=chunk):
-                    self.identities[(platform, identity.external_id)] = identity
+                    self._know((platform, identity.external_id), identity)
         missing = [(key, stats[key]) for key in wanted if key not in self.identities]
         if not missing:
             return
         people = Person.objects.bulk_create(
-            [Person(community=self.community,
-                    display_name=st.event.sender_name or st.event.sender_key)
-             for _key, st in missing])
+            [Person(community=self.community, display_name=st.name or key[1])
+             for key, st in missing])
         identities = Identity.objects.bulk_create([
             Identity(community=self.community, person=person, platform=key[0],
-                     external_id=key[1], display_name=st.event.sender_name or key[1],
-                     weak=st.event.sender_key_weak, first_seen=st.first, last_seen=st.first)
+                     external_id=key[1], display_name=st.name or key[1], weak=st.weak,
+                     first_seen=stamp_datetime(st.first[1]),
+                     last_seen=stamp_datetime(st.first[1]))
             for (key, st), person in zip(missing, people, strict=True)])
         for (key, _st), identity in zip(missing, identities, strict=True):
-            self.identities[key] = identity
+            self._know(key, identity)
+
+    def _know(self, key: tuple[str, str], identity: Identity) -> None:
+        self.identities[key] = identity
+        self.ids[key] = (identity.pk, identity.person_id)
 
     def flush_identities(self) -> None:
         """Write what the batches since the last flush saw of each account. Deferred
@@ -298,14 +282,14 @@ class _Loader:
         """Track first/last seen, the current display name and every name used."""
         changed: dict[int, Identity] = {}
         renamed: dict[int, tuple[str, str]] = {}  # person id -> (old name, new name)
-        names: dict[tuple[int, str], list[datetime]] = {}
+        names: dict[tuple[int, str], list[Pair]] = {}
         for key, entry in stats.items():
             identity = self.identities[key]
-            if identity.first_seen is None or entry.first < identity.first_seen:
-                identity.first_seen = entry.first
+            if _earlier(identity.first_seen, entry.first):
+                identity.first_seen = stamp_datetime(entry.first[1])
                 changed[identity.pk] = identity
-            if identity.last_seen is None or entry.last >= identity.last_seen:
-                identity.last_seen = entry.last
+            if identity.last_seen is None or entry.last[0] >= identity.last_seen.timestamp():
+                identity.last_seen = stamp_datetime(entry.last[1])
                 new_name = entry.last_name
                 if new_name and identity.display_name != new_name:
                     renamed[identity.person_id] = (identity.display_name, new_name)
@@ -323,7 +307,7 @@ class _Loader:
         if names:
             self._store_names(names)
 
-    def _store_names(self, names: dict[tuple[int, str], list[datetime]]) -> None:
+    def _store_names(self, names: dict[tuple[int, str], list[Pair]]) -> None:
         identity_ids = {identity_id for identity_id, _name in names}
         existing = {(n.identity_id, n.name): n for n in IdentityName.objects.filter(
             identity_id__in=identity_ids)}
@@ -332,10 +316,15 @@ class _Loader:
             row = existing.get((identity_id, name))
             if row is None:
                 new.append(IdentityName(identity_id=identity_id, name=name,
-                                        first_seen=first, last_seen=last))
-            elif first < row.first_seen or last > row.last_seen:
-                row.first_seen = min(row.first_seen, first)
-                row.last_seen = max(row.last_seen, last)
+                                        first_seen=stamp_datetime(first[1]),
+                                        last_seen=stamp_datetime(last[1])))
+                continue
+            widened = False
+            if _earlier(row.first_seen, first):
+                row.first_seen, widened = stamp_datetime(first[1]), True
+            if _later(row.last_seen, last):
+                row.last_seen, widened = stamp_datetime(last[1]), True
+            if widened:
                 updated.append(row)
         IdentityName.objects.bulk_create(new)
         bulk.update(IdentityName, ["first_seen", "last_seen"],
@@ -344,7 +333,8 @@ class _Loader:
 
     # -- memberships ---------------------------------------------------------
     def update_memberships(self, spans: dict[tuple[int, int], list[Any]]) -> None:
-        """``spans``: (person, group) -> [first seen, last leave, last other event]."""
+        """``spans``: (person, group) -> [first seen, last leave, last other event] as
+        (epoch, stamp) pairs (None where there was none)."""
         unknown = [k for k in spans if k not in self.memberships]
         if unknown:
             for m in Membership.objects.filter(
@@ -356,17 +346,17 @@ class _Loader:
             membership = self.memberships.get(key)
             if membership is None:
                 membership = self.memberships[key] = Membership(
-                    person_id=key[0], group_id=key[1], joined=first)
+                    person_id=key[0], group_id=key[1], joined=stamp_datetime(first[1]))
                 new.append(membership)
             before = (membership.joined, membership.left)
-            if membership.joined is None or first < membership.joined:
-                membership.joined = first
+            if _earlier(membership.joined, first):
+                membership.joined = stamp_datetime(first[1])
             if last_leave is not None and (last_other is None or last_leave >= last_other):
-                if membership.left is None or last_leave > membership.left:
-                    membership.left = last_leave
+                if _later(membership.left, last_leave):
+                    membership.left = stamp_datetime(last_leave[1])
                     membership.status = MembershipStatus.LEFT
             elif membership.left is not None and last_other is not None \
-                    and last_other > membership.left:
+                    and last_other[0] > membership.left.timestamp():
                 # spoke or rejoined after leaving: a member again
                 membership.left = None
                 membership.status = MembershipStatus.ACTIVE
@@ -378,73 +368,51 @@ class _Loader:
                      for m in touched])
 
     # -- messages ------------------------------------------------------------
-    def rows(self, batch: list[ChatEvent], groups: list[int]
+    def rows(self, batch: list[Record], groups: list[int]
              ) -> tuple[dict[int, list[tuple[Any, ...]]], dict[tuple[int, int], list[Any]]]:
-        """Message rows per group, and membership spans, in one pass over the batch.
-
-        The hot loop of every import: locals only, a timestamp converted once for a run of
-        events that share it (parsers hand out one datetime object per distinct stamp)."""
+        """Message rows per group, and membership spans, in one pass over the batch."""
         by_group: dict[int, list[tuple[Any, ...]]] = {}
         spans: dict[tuple[int, int], list[Any]] = {}
-        ids = {key: (identity.pk, identity.person_id)
-               for key, identity in self.identities.items()}
-        same, summaries = self._same_second, self.summary.groups
-        fold, stamp, leave, kinds = stored_fold, self.stamp, MessageKind.LEAVE, _KIND_VALUES
-        non_speech, platforms = NON_SPEECH_KINDS, _PLATFORM_VALUES
+        ids, summaries = self.ids, self.summary.groups
+        non_speech = _NON_SPEECH
         no_mentions = bulk.adapt_json([])
-        group_id, rows, summary = -1, [], GroupSummary("")
-        last_ts: datetime | None = None
-        epoch, second, value = 0.0, 0, None
-        for event, gid in zip(batch, groups, strict=True):
+        group_id, rows = -1, []
+        span_of_group: list[Any] = [None, None]
+        senders: set[int] = set()
+        for (platform, _gk, _gn, sender, _sn, _weak, epoch, stamp, kind, text, folded, key,
+             reply_to, mentions), gid in zip(batch, groups, strict=True):
             if gid != group_id:
                 group_id = gid
                 rows = by_group.setdefault(group_id, [])
                 summary = summaries[group_id]
-            ts = event.timestamp
-            if ts is not last_ts:
-                last_ts = ts
-                epoch = ts.timestamp()
-                value = stamp(epoch, ts)
-                second = int(epoch)
-                if summary.first is None or ts < summary.first:
-                    summary.first = ts
-                if summary.last is None or ts > summary.last:
-                    summary.last = ts
-            sender = event.sender_key
-            platform = platforms[event.platform]
+                span_of_group, senders = summary.span, summary.senders
+            pair = (epoch, stamp)
+            if span_of_group[0] is None or pair < span_of_group[0]:
+                span_of_group[0] = pair
+            if span_of_group[1] is None or pair > span_of_group[1]:
+                span_of_group[1] = pair
             found = ids.get((platform, sender)) if sender else None
-            kind = kinds[event.kind]
-            text = event.text
-            key = event.message_id
-            if not key:
-                if epoch != self._last_epoch:
-                    same.clear()
-                    self._last_epoch = epoch
-                base = (event.group_key, sender, kind, text)
-                ordinal = same.get(base, 0)
-                same[base] = ordinal + 1
-                key = content_key(second, sender, kind, text, ordinal)
-            mentions = no_mentions
-            if event.mentions:
-                mentions = bulk.adapt_json(
-                    [m[0] for k in event.mentions if (m := ids.get((platform, k))) is not None])
+            stored_mentions = no_mentions
+            if mentions:
+                stored_mentions = bulk.adapt_json(
+                    [m[0] for k in mentions if (m := ids.get((platform, k))) is not None])
             if found is None:
-                rows.append((group_id, None, value, kind, text, fold(text), key,
-                             event.reply_to, mentions))
+                rows.append((group_id, None, stamp, kind, text, folded, key, reply_to,
+                             stored_mentions))
                 continue
-            rows.append((group_id, found[0], value, kind, text, fold(text), key,
-                         event.reply_to, mentions))
+            rows.append((group_id, found[0], stamp, kind, text, folded, key, reply_to,
+                         stored_mentions))
             if kind not in non_speech:
-                summary.senders.add(found[0])
+                senders.add(found[0])
             span_key = (found[1], group_id)
             span = spans.get(span_key)
             if span is None:
-                span = spans[span_key] = [ts, None, None]
-            elif ts < span[0]:
-                span[0] = ts
-            slot = 1 if kind == leave else 2
-            if span[slot] is None or ts >= span[slot]:
-                span[slot] = ts
+                span = spans[span_key] = [pair, None, None]
+            elif pair < span[0]:
+                span[0] = pair
+            slot = 1 if kind == _LEAVE else 2
+            if span[slot] is None or pair >= span[slot]:
+                span[slot] = pair
         return by_group, spans
 
     def store_messages(self, by_group: dict[int, list[tuple[Any, ...]]]) -> None:
@@ -454,7 +422,7 @@ class _Loader:
             summary.added += added
             summary.duplicates += len(rows) - added
 
-    def load_batch(self, batch: list[ChatEvent]) -> None:
+    def load_batch(self, batch: list[Record]) -> None:
         with transaction.atomic():
             groups = self.groups_of(batch)
             stats = self.sender_stats(batch)
@@ -466,6 +434,17 @@ class _Loader:
             self.update_memberships(spans)
             self.store_messages(by_group)
         self.summary.events += len(batch)
+
+    def finish(self) -> None:
+        """Last identity flush, reply links, and the summary's date ranges as datetimes
+        in the community's zone."""
+        self.flush_identities()
+        self.link_replies()
+        zone = self.community.zone
+        for summary in self.summary.groups.values():
+            first, last = summary.span
+            summary.first = stamp_datetime(first[1]).astimezone(zone) if first else None
+            summary.last = stamp_datetime(last[1]).astimezone(zone) if last else None
 
     def link_replies(self) -> None:
         """Point reply_to at the stored message once both ends are in the database."""
@@ -479,22 +458,30 @@ class _Loader:
                     [group.pk])
 
 
-def import_events(actor: Actor, community: Community, events: Iterable[ChatEvent], *,
-                  source: str = "", batch_size: int = BATCH_SIZE,
-                  on_progress: ProgressCallback | None = None) -> ImportSummary:
-    """Store a stream of events in ``community``; returns what was added per group.
+def import_records(actor: Actor, community: Community, batches: Iterable[list[Record]], *,
+                   source: str = "", on_progress: ProgressCallback | None = None
+                   ) -> ImportSummary:
+    """Store prepared record batches in ``community``; returns what was added per group.
 
     Each batch commits on its own, so a crash loses at most the batch in flight and a
     re-run adds only what is missing. The audit log gets one entry per import.
     """
     loader = _Loader(community)
-    for batch in _prefetched(events, batch_size):
+    for batch in batches:
         loader.load_batch(batch)
         if on_progress is not None:
             on_progress(len(batch))
     with transaction.atomic():
-        loader.flush_identities()
-        loader.link_replies()
+        loader.finish()
         record(actor, "messages.import", None, community=community, object_type="import",
                object_repr=source or "events", after=loader.summary.as_dict())
     return loader.summary
+
+
+def import_events(actor: Actor, community: Community, events: Iterable[ChatEvent], *,
+                  source: str = "", batch_size: int = BATCH_SIZE,
+                  on_progress: ProgressCallback | None = None) -> ImportSummary:
+    """Store a stream of events in ``community`` (parsed and prepared in a second thread
+    while the database writes); see :func:`import_records`."""
+    batches = prepared_in_thread(events, batch_size, sqlite=connection.vendor == "sqlite")
+    return import_records(actor, community, batches, source=source, on_progress=on_progress)

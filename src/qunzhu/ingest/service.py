@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+
 from qunzhu.audit.log import Actor
 from qunzhu.community.models import Community
 from qunzhu.core.events import ChatEvent
 
 from .base import ImportFailed, ParseContext, Unit
 from .detect import Detected, detect, expand, parsers
-from .load import ImportSummary, import_events
+from .load import BATCH_SIZE, ImportSummary, import_events, import_records
+from .worker import WORKER_MIN_BYTES, prepared_in_worker
 
 
 @dataclass
@@ -88,9 +91,17 @@ def import_unit(actor: Actor, community: Community, unit: Unit, options: ImportO
             for _event in module.parse(unit, check):
                 pass
         ctx = context()
-        events: Iterator[ChatEvent] = module.parse(unit, ctx)
-        result.summary = import_events(actor, community, events, source=unit.label,
-                                       on_progress=on_progress)
+        if unit.source is not None and (unit.size or 0) >= WORKER_MIN_BYTES:
+            # big file: parse and prepare in a worker process, store here
+            batches = prepared_in_worker(unit.source, detected.format, ctx,
+                                         sqlite=connection.vendor == "sqlite",
+                                         batch_size=BATCH_SIZE)
+            result.summary = import_records(actor, community, batches, source=unit.label,
+                                            on_progress=on_progress)
+        else:
+            events: Iterator[ChatEvent] = module.parse(unit, ctx)
+            result.summary = import_events(actor, community, events, source=unit.label,
+                                           on_progress=on_progress)
     except ImportFailed as exc:
         result.failed = str(exc) if options.strict else exc.reason
         return result
