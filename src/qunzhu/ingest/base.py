@@ -24,11 +24,13 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 HEAD_BYTES = 64 * 1024
 MAX_REPORTED_ERRORS = 10
@@ -270,6 +272,30 @@ def read_json_bytes(unit: Unit) -> bytes:
         if data.startswith(bom):
             data = data[len(bom):]
     return data
+
+
+def load_json(unit: Unit) -> Any:
+    """A whole JSON unit, decoded; empty or invalid JSON raises :class:`ImportFailed` with
+    the line and column where it breaks."""
+    try:
+        return orjson.loads(read_json_bytes(unit))
+    except orjson.JSONDecodeError as error:
+        raise ImportFailed(unit.label, f"invalid or truncated JSON at line {error.lineno}, "
+                                       f"column {error.colno}: {error.msg}") from None
+
+
+class LineCounter:
+    """Feeds a ``csv.reader`` whole lines and remembers the number of the last line read,
+    so that bad rows (which may span lines inside quotes) are reported where they start."""
+
+    def __init__(self, lines: Iterable[tuple[int, str]], number: int = 0) -> None:
+        self._lines = lines
+        self.number = number
+
+    def feed(self) -> Iterator[str]:
+        for number, line in self._lines:
+            self.number = number
+            yield line + "\n"
 
 
 def weak_key(group_key: str, name: str) -> str:

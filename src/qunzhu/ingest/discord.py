@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -30,7 +30,15 @@ import orjson
 
 from qunzhu.core.events import NON_SPEECH_KINDS, ChatEvent, MessageKind, Platform
 
-from .base import ImportFailed, ParseContext, Unit, head_text, read_json_bytes, text_lines
+from .base import (
+    ImportFailed,
+    LineCounter,
+    ParseContext,
+    Unit,
+    head_text,
+    load_json,
+    text_lines,
+)
 
 FORMAT = "discord"
 CSV_HEADER = "AuthorID,Author,Date,Content,Attachments,Reactions"
@@ -97,11 +105,7 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
 # -- JSON -------------------------------------------------------------------------------
 
 def _json_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
-    try:
-        data = orjson.loads(read_json_bytes(unit))
-    except orjson.JSONDecodeError as error:
-        raise ImportFailed(unit.label, f"invalid or truncated JSON at line {error.lineno}, "
-                                       f"column {error.colno}: {error.msg}") from None
+    data = load_json(unit)
     if not (isinstance(data, dict) and isinstance(data.get("guild"), dict)
             and isinstance(data.get("channel"), dict) and isinstance(data.get("messages"), list)):
         raise ImportFailed(unit.label, "not a DiscordChatExporter JSON export: it needs "
@@ -203,7 +207,7 @@ def _csv_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
     group = _csv_group(unit, ctx)
     lines = text_lines(unit, ctx)
     next(lines)  # the header, checked by the caller
-    counter = _LineCounter(lines)
+    counter = LineCounter(lines, number=1)
     reader = csv.reader(counter.feed())
     while True:
         start = counter.number + 1
@@ -216,20 +220,6 @@ def _csv_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
         event = _csv_event(row, group, ctx, start)
         if event is not None:
             yield event
-
-
-class _LineCounter:
-    """Feeds the csv reader whole lines and remembers the last line number read, so that
-    bad rows (which may span lines inside quotes) are reported where they start."""
-
-    def __init__(self, lines: Iterable[tuple[int, str]]) -> None:
-        self._lines = lines
-        self.number = 1
-
-    def feed(self) -> Iterator[str]:
-        for number, line in self._lines:
-            self.number = number
-            yield line + "\n"
 
 
 def _csv_group(unit: Unit, ctx: ParseContext) -> _Group:

@@ -73,7 +73,7 @@ from .base import (
     ParseContext,
     Unit,
     head_text,
-    read_json_bytes,
+    load_json,
     sniff_encoding,
     text_lines,
     weak_key,
@@ -345,11 +345,7 @@ def _placeholder_kind(bare: str) -> MessageKind:
 # -- JSON ------------------------------------------------------------------------------------
 
 def _json_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
-    try:
-        data = orjson.loads(read_json_bytes(unit))
-    except orjson.JSONDecodeError as error:
-        raise ImportFailed(unit.label, f"invalid or truncated JSON at line {error.lineno}, "
-                                       f"column {error.colno}: {error.msg}") from None
+    data = load_json(unit)
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ImportFailed(unit.label, "not a QQ Chat Exporter JSON export: no 'messages' list")
     info = data.get("chatInfo")

@@ -39,7 +39,7 @@ import orjson
 
 from qunzhu.core.events import ChatEvent, MessageKind, Platform
 
-from .base import ImportFailed, ParseContext, Unit, head_text, read_json_bytes, weak_key
+from .base import ImportFailed, ParseContext, Unit, head_text, load_json, weak_key
 
 FORMAT = "telegram"
 
@@ -101,12 +101,7 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
 # -- file and chat structure ------------------------------------------------------------
 
 def _load(unit: Unit) -> Any:
-    data = read_json_bytes(unit)
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise ImportFailed(unit.label, f"invalid or truncated JSON at line {error.lineno}, "
-                                       f"column {error.colno}: {error.msg}") from None
+    return load_json(unit)
 
 
 def _chats(unit: Unit, data: Any) -> list[dict[str, Any]]:

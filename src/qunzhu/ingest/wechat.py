@@ -53,7 +53,7 @@ from __future__ import annotations
 import csv
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -64,7 +64,15 @@ import orjson
 
 from qunzhu.core.events import ChatEvent, MessageKind, Platform
 
-from .base import ImportFailed, ParseContext, Unit, head_text, text_lines, weak_key
+from .base import (
+    ImportFailed,
+    LineCounter,
+    ParseContext,
+    Unit,
+    head_text,
+    text_lines,
+    weak_key,
+)
 from .qq import Person, system_kind
 
 FORMAT = "wechat"
@@ -274,20 +282,6 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
 
 # -- CSV -------------------------------------------------------------------------------------
 
-class _LineCounter:
-    """Feeds the csv reader whole lines and remembers the last line number read, so that
-    bad rows (which may span lines inside quotes) are reported where they start."""
-
-    def __init__(self, lines: Iterable[tuple[int, str]]) -> None:
-        self._lines = lines
-        self.number = 0
-
-    def feed(self) -> Iterator[str]:
-        for number, line in self._lines:
-            self.number = number
-            yield line + "\n"
-
-
 @dataclass
 class _Row:
     line: int
@@ -306,7 +300,7 @@ class _Row:
 
 
 def _csv_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
-    counter = _LineCounter(text_lines(unit, ctx))
+    counter = LineCounter(text_lines(unit, ctx))
     reader = csv.reader(counter.feed())
     header = _csv_header(unit, reader)
     chat: _Chat | None = None
