@@ -25,7 +25,7 @@ fi
 export QUNZHU_DATA="$(mktemp -d /tmp/qunzhu-test.XXXXXX)"
 trap 'rm -rf "$QUNZHU_DATA"' EXIT
 
-echo "· database: ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}"
+if [ -n "${DATABASE_URL:-}" ]; then echo "· database: PostgreSQL"; else echo "· database: SQLite"; fi
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

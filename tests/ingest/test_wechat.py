@@ -475,3 +475,263 @@ def test_written_wecom_archive_reads_back(messages: list[Message]):
     assert [(e.sender_key, e.timestamp, e.kind, e.text, e.message_id) for e in events] == [
         (wxid, when, kind, text if kind in (K.TEXT, K.FILE, K.LINK, K.MINI_PROGRAM) else "",
          f"id{index}") for index, (_n, wxid, when, kind, text) in enumerate(messages)]
+
+
+# -- MemoTrace HTML --------------------------------------------------------------------------
+# No real MemoTrace HTML export is available either. The writers below follow the layout of
+# WeChatMsg's exporter (LC044/WeChatMsg, app/util/exporter/exporter_html.py at commits
+# b907ecc5739a1d0c3d167553b614c09075c7ab09 and 05063c62a07c6f32a301d38886bccaa3df4f20e0;
+# the older app/DataBase/exporter_html.py at 119b08202495c3669b4c0f4237051bed18666a3b for the
+# time marks) and of the template it fills (app/resources/data/template.html at
+# 346edaa42ab29e7186c911a99260bfbc264a8387): the template is cut at its
+# "/*注意看这是分割线*/" line inside "const chatMessages = [", "<title>出错了</title>" becomes
+# the chat's name, and each message is written as one JavaScript object literal followed by
+# "," (cards, transfers and calls by ",\n"), texts and names through escape_js_and_html.
+
+HTML_HEAD = ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n    <meta charset="UTF-8">\n'
+             "    <style>\n.page { display: flex; }\n</style>\n    <title>{title}</title>\n"
+             '</head>\n<body>\n<div class="page">\n    <div class="main-body">\n'
+             '        <div class="title-bar"><p id="title">{title}</p></div>\n'
+             '        <div class="container">\n            <div class="content" '
+             'id="chat-container" onscroll="checkScroll()">\n            </div>\n'
+             "        </div>\n    </div>\n</div>\n<script>\nconst chatMessages = [\n")
+HTML_TAIL = ("\n];\n\n</script>\n<script>\nconst chatContainer = document.getElementById("
+             "'chat-container');\nconst itemsPerPage = 100;\nfunction renderPage(page) {\n"
+             "    for (let i = 0; i < chatMessages.length; i++) {}\n}\n</script>\n</body>\n"
+             "</html>\n")
+EMOJI_IMG = ('<img src="https://res.wx.qq.com/t/wx_fed/we-emoji/res/v1.2.8/assets/Expression/'
+             'Expression_{n}@2x.png" id="{name}" class="emoji_img">')
+
+
+def write_html(title: str, records: list[str]) -> str:
+    return (HTML_HEAD.replace("{title}", title) + "".join(records)
+            + HTML_TAIL)
+
+
+def html_msg(msg_type: int, text: str, stamp: int, name: str, *, me: int = 0,
+             room: int = 1, extra: str = "", sub: int | None = None) -> str:
+    """One record as the exporter writes it (``text`` and ``name`` already escaped)."""
+    sub_part = f"sub_type:{sub}," if sub is not None else ""
+    return (f"{{ type:{msg_type}, {sub_part}text: '{text}',is_send:{me},avatar_path:'./avatar/"
+            f"a.png',timestamp:{stamp},is_chatroom:{room},displayname:'{name}'{extra}}},")
+
+
+GROUP_HTML_RECORDS = [
+    # old versions' time mark, not a message
+    f"{{ type:0, text: '2023-11-15 06:13:20',is_send:0,avatar_path:'',timestamp:{T0}}},",
+    html_msg(1, _js_escape("大家好\n第二行 <b>&'\"") + EMOJI_IMG.format(n=23, name="白 眼"),
+             T0, "小明"),
+    html_msg(3, "./image/6b1f.jpg", T0 + 60, "小红"),
+    html_msg(3, "http://mmbiz.qpic.cn/mmemoticon/ajNVdqHZ/0", T0 + 61, "小红"),
+    html_msg(34, "./voice/1.mp3", T0 + 62, "小明", extra=",voice_to_text:'语音转文字'"),
+    html_msg(34, "./voice/2.mp3", T0 + 63, "小明", extra=",voice_to_text:'None'"),
+    html_msg(43, "./video/v.mp4", T0 + 64, "我", me=1),
+    html_msg(1, "视频丢失", T0 + 65, "我", me=1),
+    "{ type:0, text: '" + _js_escape('"小明"邀请"小红"加入了群聊') + "',is_send:0,avatar_path:''"
+    f",timestamp:{T0 + 120},is_chatroom:1,displayname:''}},",
+    "{ type:0, text: '" + _js_escape('"小红" 撤回了一条消息') + "',is_send:0,avatar_path:''"
+    f",timestamp:{T0 + 121},is_chatroom:1,displayname:''}},",
+    f"{{ type:49, text: './file/报告.pdf',is_send:0,avatar_path:'a',timestamp:{T0 + 180},"
+    "is_chatroom:1,displayname:'小明',icon_path: './icon/pdf.png',sub_type:6,file_name: "
+    "'报告.pdf',file_size: '1.2MB',app_name: ''},",
+    html_msg(49, "", T0 + 181, "小红", sub=3,
+             extra=",link_url:'http://m',title:'晴天',artist:'周杰伦', website_name:'QQ音乐'"),
+    # a card: title written unescaped, with a quote inside; the record ends with a newline
+    f"{{ type:49,sub_type:5, text:'',is_send:0,avatar_path:'a',url:'http://x/?a=1',"
+    f"timestamp:{T0 + 182},is_chatroom:1,displayname:'小红',title:'It's a card',"
+    "description:'d',thumbnail:'',app_logo:'',app_name:'公众号'},\n",
+    f"{{ type:49,sub_type:2000,text:'发起转账',is_send:1,avatar_path:'a',timestamp:{T0 + 183}"
+    ",is_chatroom:1,displayname:'我',paysubtype:1,pay_memo:'',feedesc:'¥1.00',},\n",
+    html_msg(49, _js_escape("同意 [强]"), T0 + 184, "小明", sub=57,
+             extra=",refer_text: '小红：It&#x27;s a card'"),
+    f"{{ type:50, text:'通话时长 00:10',call_type:0,avatar_path:'a',timestamp:{T0 + 185},"
+    "is_chatroom:1,displayname:'小红',},\n",
+]
+
+
+def _html_unit(text: str, name: str = "读书会.html", encoding: str = "utf-8") -> Unit:
+    return Unit.from_bytes(text.encode(encoding), name)
+
+
+def test_memotrace_html_group():
+    events, ctx = _events(_html_unit(write_html("读书会", GROUP_HTML_RECORDS)))
+    assert ctx.skipped == 0
+    # 16 records written: one time mark dropped, the rest one event each
+    assert len(events) == 15
+    assert Counter(e.kind for e in events) == {
+        K.TEXT: 3, K.IMAGE: 1, K.STICKER: 1, K.VOICE: 2, K.VIDEO: 1, K.JOIN: 1, K.RECALL: 1,
+        K.FILE: 1, K.LINK: 2, K.RED_ENVELOPE: 1, K.SYSTEM: 1}
+    first = events[0]
+    assert first.text == "大家好\n第二行 <b>&'\"[白眼]"
+    assert (first.sender_name, first.sender_key, first.sender_key_weak) == (
+        "小明", "~wechat:读书会:小明", True)
+    assert first.timestamp == datetime(2023, 11, 15, 6, 13, 20, tzinfo=SHANGHAI)
+    assert events[-1].timestamp == datetime(2023, 11, 15, 6, 16, 25, tzinfo=SHANGHAI)
+    assert {e.group_key for e in events} == {"wechat:读书会"}
+    assert {e.group_name for e in events} == {"读书会"}
+    assert {e.platform for e in events} == {Platform.WECHAT}
+    assert {e.sender_name for e in events} == {"小明", "小红", "我"}
+    by_text = {e.text: e for e in events}
+    assert by_text["./image/6b1f.jpg"].kind is K.IMAGE
+    assert by_text["http://mmbiz.qpic.cn/mmemoticon/ajNVdqHZ/0"].kind is K.STICKER
+    assert by_text["语音转文字"].kind is K.VOICE and by_text["./voice/2.mp3"].kind is K.VOICE
+    join = by_text['"小明"邀请"小红"加入了群聊']
+    assert (join.kind, join.sender_name) == (K.JOIN, "小红")
+    recall = by_text['"小红" 撤回了一条消息']
+    assert (recall.kind, recall.sender_name) == (K.RECALL, "小红")
+    assert by_text["报告.pdf"].kind is K.FILE
+    assert by_text["晴天"].kind is K.LINK
+    assert by_text["It's a card"].kind is K.LINK
+    assert by_text["发起转账"].kind is K.RED_ENVELOPE
+    assert (by_text["同意 [强]"].kind, by_text["同意 [强]"].reply_to) == (K.TEXT, "")
+    assert by_text["通话时长 00:10"].kind is K.SYSTEM
+    assert all(e.message_id == "" for e in events)
+
+
+def test_html_group_naming_matches_the_csv_of_the_same_chat():
+    html_events, _ = _events(_html_unit(write_html("读书会", GROUP_HTML_RECORDS[1:3]),
+                                        name="whatever.html"))
+    csv_events, _ = _events(_csv_unit(write_csv(GROUP_ROWS)))
+    assert {e.group_key for e in html_events} == {e.group_key for e in csv_events} == {
+        "wechat:读书会"}
+    # the template's own title left in place: the file name names the chat
+    events, _ = _events(_html_unit(write_html("出错了", GROUP_HTML_RECORDS[1:3]),
+                                   name="老同学 & 朋友.html"))
+    assert {e.group_name for e in events} == {"老同学 & 朋友"}
+    events, _ = _events(_html_unit(write_html("读书会", GROUP_HTML_RECORDS[1:3])),
+                        group_name="另一个群")
+    assert {(e.group_key, e.group_name) for e in events} == {("wechat:另一个群", "另一个群")}
+
+
+def test_html_private_chat_and_empty_display_name():
+    records = [html_msg(1, "在吗", T0, "", room=0), html_msg(1, "在", T0 + 5, "", me=1, room=0)]
+    events, _ = _events(_html_unit(write_html("老王", records), name="老王.html"))
+    assert [(e.sender_name, e.text) for e in events] == [("老王", "在吗"), ("我", "在")]
+
+
+def test_html_bom_and_crlf_give_the_same_events():
+    text = write_html("读书会", GROUP_HTML_RECORDS)
+    plain, _ = _events(_html_unit(text))
+    with_bom, _ = _events(_html_unit("\ufeff" + text.replace("\n", "\r\n")))
+    assert plain == with_bom
+
+
+def test_written_html_is_detected_as_wechat():
+    unit = _html_unit(write_html("读书会", GROUP_HTML_RECORDS))
+    assert detect.detect(unit).format == "wechat"
+    assert detect.detect(_html_unit(write_html("空", []))).format == "wechat"
+
+
+def test_other_html_is_not_memotrace():
+    qce = next(detect.expand(SHARED / "qq" / "qq-chat-exporter"
+                             / "HtmlExporter.groupMixedMedia.snap.html"))
+    assert wechat.detect(qce) is None
+    assert detect.detect(qce).format == "qce"
+    page = ("<!DOCTYPE html><html><head><title>demo</title></head><body><script>\n"
+            "const chatMessages = [\n  { id: 1, from: 'Ann', text: 'hi' },\n];\n"
+            "</script></body></html>")
+    assert wechat.detect(Unit.from_bytes(page.encode(), "demo.html")) is None
+
+
+def test_html_empty_array_gives_no_events():
+    events, ctx = _events(_html_unit(write_html("空", [])))
+    assert events == [] and ctx.skipped == 0
+
+
+def test_html_without_array_or_truncated_fails():
+    with pytest.raises(ImportFailed, match="empty"):
+        _events(Unit.from_bytes(b"", "a.html"))
+    with pytest.raises(ImportFailed, match="no 'const chatMessages"):
+        _events(Unit.from_bytes(b"<!DOCTYPE html>\n<html><title>x</title></html>", "a.html"))
+    text = write_html("读书会", GROUP_HTML_RECORDS)
+    cut = text.index("It's a card")
+    for end in (cut, text.index("\n];")):
+        with pytest.raises(ImportFailed, match="truncated"):
+            _events(_html_unit(text[:end]))
+
+
+def test_html_bad_record_is_skipped_with_its_line_number():
+    records = [*GROUP_HTML_RECORDS[:13], "{ type:1, text: 'x' is_send:0 oops},",
+               *GROUP_HTML_RECORDS[13:]]
+    text = write_html("读书会", records)
+    at = text.index("{ type:1, text: 'x' is_send")
+    # the head takes 21 lines; the records up to the card are all on line 22, the card ends
+    # with a line break, so the broken record starts line 23
+    assert text[:at].count("\n") + 1 == 23
+    events, ctx = _events(_html_unit(text, name="b.html"))
+    assert len(events) == 15 and ctx.skipped == 1
+    assert ctx.errors[0].startswith("b.html:23: expected a MemoTrace message")
+    with pytest.raises(ParseError, match=r"^b\.html:23: expected a MemoTrace message"):
+        _events(_html_unit(text, name="b.html"), strict=True)
+    # a well-formed object without a numeric timestamp is a bad record too
+    records = [*GROUP_HTML_RECORDS[1:3], html_msg(1, "x", T0, "A").replace(
+        f"timestamp:{T0}", "timestamp:'yesterday'")]
+    events, ctx = _events(_html_unit(write_html("读书会", records), name="c.html"))
+    assert len(events) == 2 and ctx.skipped == 1
+    assert ctx.errors[0].startswith("c.html:22: expected a MemoTrace message with numeric")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([b"", b"<!DOCTYPE html>\n", HTML_HEAD.replace("{title}", "x").encode(),
+                        (HTML_HEAD.replace("{title}", "x") + GROUP_HTML_RECORDS[1]).encode()]),
+       st.binary(max_size=1500))
+def test_arbitrary_bytes_after_html_give_events_or_import_failed(start: bytes, data: bytes):
+    with contextlib.suppress(ImportFailed):
+        for event in wechat.parse(Unit.from_bytes(start + data, "x.html"),
+                                  ParseContext(label="x")):
+            assert isinstance(event, ChatEvent)
+
+
+_HTML_KINDS = [K.TEXT, K.TEXT, K.IMAGE, K.STICKER, K.VOICE, K.VIDEO, K.FILE, K.LINK]
+
+
+def html_records(messages: list[Message], titles: list[str]) -> list[str]:
+    """Records for generated messages; file names and card titles are written unescaped by
+    MemoTrace, so they come from ``titles`` (letters and digits only)."""
+    out = []
+    for index, (name, _wxid, when, kind, text) in enumerate(messages):
+        stamp, shown = int(when.timestamp()), _js_escape(name)
+        title = titles[index % len(titles)]
+        if kind is K.TEXT:
+            out.append(html_msg(1, _js_escape(text), stamp, shown))
+        elif kind is K.IMAGE:
+            out.append(html_msg(3, f"./image/{index}.jpg", stamp, shown))
+        elif kind is K.STICKER:
+            out.append(html_msg(3, f"http://mmbiz.qpic.cn/mmemoticon/{index}/0", stamp, shown))
+        elif kind is K.VOICE:
+            out.append(html_msg(34, f"./voice/{index}.mp3", stamp, shown,
+                                extra=f",voice_to_text:'{_js_escape(text)}'"))
+        elif kind is K.VIDEO:
+            out.append(html_msg(43, f"./video/{index}.mp4", stamp, shown))
+        elif kind is K.FILE:
+            out.append(html_msg(49, f"./file/{title}", stamp, shown, sub=6,
+                                extra=f",file_name: '{title}',file_size: '1KB'"))
+        else:
+            out.append(html_msg(49, "", stamp, shown, sub=5,
+                                extra=f",url:'http://x',title:'{title}',description:''") + "\n")
+    return out
+
+
+def _html_expected(index: int, kind: MessageKind, text: str, titles: list[str]) -> str:
+    return {K.TEXT: text, K.VOICE: text, K.IMAGE: f"./image/{index}.jpg",
+            K.STICKER: f"http://mmbiz.qpic.cn/mmemoticon/{index}/0",
+            K.VIDEO: f"./video/{index}.mp4"}.get(kind, titles[index % len(titles)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(_NAME, _messages(_HTML_KINDS), st.lists(_NAME_WITH_MARKS, min_size=4, max_size=4,
+                                               unique=True),
+       st.lists(_NAME, min_size=1, max_size=3))
+def test_written_html_reads_back(chat: str, messages: list[Message], names: list[str],
+                                 titles: list[str]):
+    renames = dict(zip(sorted({m[0] for m in messages}), names, strict=False))
+    messages = [(renames[n], w, t, k, x) for n, w, t, k, x in messages]
+    unit = _html_unit(write_html(chat, html_records(messages, titles)), name="x.html")
+    assert detect.detect(unit).format == "wechat"
+    events, ctx = _events(unit)
+    assert ctx.skipped == 0
+    assert [(e.sender_name, e.timestamp, e.kind, e.text) for e in events] == [
+        (name, when, kind, _html_expected(index, kind, text, titles))
+        for index, (name, _w, when, kind, text) in enumerate(messages)]
+    assert {e.group_name for e in events} == {chat}
+    assert {e.group_key for e in events} == {f"wechat:{chat}"}

@@ -37,6 +37,31 @@ HTML/JavaScript-escaped by MemoTrace and are unescaped here. Placeholders give k
 ("[图片]", "[语音]", "[视频]", "[表情包]", "[文件]", "[链接]…", "[音乐分享]"). The chat is
 named after the file; senders get weak keys.
 
+**MemoTrace HTML** (read whole), ``<chat>.html``: the exporter fills its page template
+(``app/resources/data/template.html``; its ``<title>`` gets the chat's name) and writes one
+JavaScript object literal per message into the array the page renders from (all on one
+line, some records end with a line break; shown wrapped here)::
+
+    <script>
+    const chatMessages = [
+    { type:1, text: '大家好',is_send:0,avatar_path:'…',timestamp:1700000000,is_chatroom:1,
+    displayname:'小明'},{ type:3, text: './image/a.jpg',…},
+    ];
+
+Keys are unquoted, strings single-quoted with JavaScript escapes (some fields — titles,
+file names — are written unescaped, so a quote only ends a string before ``,`` ``}`` ``]``).
+``timestamp`` is Unix seconds. Messages carry no wxid and no message id: the sender is the
+``displayname`` (the exporting user's name for ``is_send:1``), a weak key. ``type`` gives the
+kind as in the CSV: 1 text (HTML-escaped, WeChat emoji as ``<img … id="微笑"
+class="emoji_img">``, turned back into ``[微笑]``), 3 image — MemoTrace writes stickers as
+type 3 too, with a web address instead of ``./image/…`` (those become stickers) —, 34 voice
+(the text is the transcription where there is one, else the file), 43 video, 0 system
+notices, 50 calls, 49 with ``sub_type``: 57 reply (``refer_text`` quotes the replied-to
+message but no id), 6 file (``file_name``), 3 music and 5 card (``title``), 2000 transfer.
+Older versions also put ``{ type:0, text: '2023-11-15 06:13:20', …}`` time marks (no
+``displayname``) between messages; they are not messages and are dropped. The chat is the
+``<title>`` (else the file name), keyed like the CSV of the same chat (``wechat:<name>``).
+
 **WeCom chat archive** (会话内容存档, decrypted, one JSON object per line, streamed)::
 
     {"msgid":"…","action":"send","from":"zhangsan","tolist":["lisi"],"roomid":"wr…",
@@ -53,6 +78,7 @@ from __future__ import annotations
 import csv
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +96,8 @@ from .base import (
     ParseContext,
     Unit,
     head_text,
+    read_json_bytes,
+    sniff_encoding,
     text_lines,
     weak_key,
 )
@@ -145,6 +173,8 @@ def detect(unit: Unit) -> str | None:
         return "CSV header of MemoTrace/WeChatMsg (localId,TalkerId,Type,…,StrContent)"
     if _wecom_record(lines[0]) is not None:
         return "JSON lines with WeCom archive fields (msgid, msgtime, msgtype)"
+    if _is_memotrace_html(text):
+        return "MemoTrace HTML page: 'const chatMessages = [' with { type:…, text:'…' } records"
     if any(mark in text[:3000] for mark in _QQ_MARKS):
         return None
     if _txt_layout(text.splitlines()[:200]) is not None:
@@ -225,7 +255,7 @@ class _Chat:
 
 def _chat_name(unit: Unit) -> str:
     stem = PurePosixPath(unit.name.replace("\\", "/")).name
-    for suffix in (".csv", ".txt", ".jsonl", ".json"):
+    for suffix in (".csv", ".txt", ".jsonl", ".json", ".html", ".htm"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
@@ -276,6 +306,9 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
         yield from _csv_events(unit, ctx)
     elif first.lstrip().startswith("{"):
         yield from _wecom_events(unit, ctx)
+    elif first.lstrip().lower().startswith(("<!doctype html", "<html")) or \
+            _HTML_ARRAY.search(text):
+        yield from _html_events(unit, ctx)
     else:
         yield from _txt_events(unit, ctx)
 
@@ -511,6 +544,280 @@ def _txt_block(chat: _Chat, block: _Block, ctx: ParseContext) -> Iterator[ChatEv
     if kind is _K.TEXT and system_kind(text)[0] is _K.RECALL:
         kind = _K.RECALL
     yield chat.event((chat.weak(name), name, True), when, kind, text)
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+_HTML_ARRAY = re.compile(r"\bconst\s+chatMessages\s*=\s*\[")
+#: the exporter's record shape right after the array's start (or an empty array)
+_HTML_SHAPE = re.compile(r"\bconst\s+chatMessages\s*=\s*\[\s*(?:\]|\{\s*type\s*:\s*\d+\s*,"
+                         r"(?:\s*sub_type\s*:\s*\d+\s*,)?\s*text\s*:)")
+_HTML_PAGE_MARKS = ('id="chat-container"', "/*注意看这是分割线*/")
+_HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
+_HTML_PLACEHOLDER_TITLE = "出错了"  # the template's own title, replaced on export
+_JS_SPACE = re.compile(r"(?:\s+|/\*.*?\*/)*", re.DOTALL)
+_JS_KEY = re.compile(r"[A-Za-z_$][\w$]*")
+_JS_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_JS_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None, "undefined": None,
+                             "None": None, "True": True, "False": False}
+_JS_STRING_RUN = {"'": re.compile(r"[^'\\]+"), '"': re.compile(r'[^"\\]+')}
+_JS_STRING_END = re.compile(r"\s*(?:[,}\]]|$)")
+_JS_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v",
+                      "0": "\0", "\n": ""}
+_JS_NEXT_RECORD = re.compile(r"\}\s*,\s*\{\s*type\s*:")
+_HTML_RESUME = re.compile(r"\{\s*type\s*:|\](?=\s*(?:;|<|$))")
+_HTML_TIME_MARK = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?")
+_EMOJI_IMG = re.compile(r'<img src="[^"<>]*" id="([^"<>]*)" class="emoji_img">')
+_HTML_STICKER_HOSTS = ("bing.com",)  # the exporter's "image not found" address is on Bing
+
+
+def _is_memotrace_html(text: str) -> bool:
+    if _HTML_ARRAY.search(text) is None:
+        return False
+    return any(mark in text for mark in _HTML_PAGE_MARKS) or _HTML_SHAPE.search(text) is not None
+
+
+class _JsError(ValueError):
+    """A record that is not a JavaScript object literal of the exporter's kind."""
+
+
+class _JsReader:
+    """Reads the object literals MemoTrace writes: unquoted keys, quoted strings, numbers,
+    true/false/null; trailing commas allowed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def space(self, pos: int) -> int:
+        match = _JS_SPACE.match(self.text, pos)
+        return match.end() if match else pos
+
+    def obj(self, pos: int) -> tuple[dict[str, Any], int]:
+        text = self.text
+        if not text.startswith("{", pos):
+            raise _JsError("'{'")
+        pos = self.space(pos + 1)
+        found: dict[str, Any] = {}
+        while True:
+            if text.startswith("}", pos):
+                return found, pos + 1
+            if pos < len(text) and text[pos] in "'\"":
+                key, pos = self.string(pos)
+            else:
+                match = _JS_KEY.match(text, pos)
+                if match is None:
+                    raise _JsError("a key")
+                key, pos = match.group(), match.end()
+            pos = self.space(pos)
+            if not text.startswith(":", pos):
+                raise _JsError("':'")
+            found[key], pos = self.value(self.space(pos + 1))
+            pos = self.space(pos)
+            if text.startswith(",", pos):
+                pos = self.space(pos + 1)
+            elif not text.startswith("}", pos):
+                raise _JsError("',' or '}'")
+
+    def value(self, pos: int) -> tuple[Any, int]:
+        text = self.text
+        if pos < len(text) and text[pos] in "'\"":
+            return self.string(pos)
+        number = _JS_NUMBER.match(text, pos)
+        if number is not None:
+            raw = number.group()
+            return (float(raw) if any(c in raw for c in ".eE") else int(raw)), number.end()
+        word = _JS_KEY.match(text, pos)
+        if word is not None and word.group() in _JS_WORDS:
+            return _JS_WORDS[word.group()], word.end()
+        raise _JsError("a string, number or true/false/null")
+
+    def string(self, pos: int) -> tuple[str, int]:
+        """A quoted string. A quote not followed by ``,`` ``}`` or ``]`` is taken as part of
+        the text (MemoTrace leaves titles and file names unescaped)."""
+        text = self.text
+        quote = text[pos]
+        run = _JS_STRING_RUN[quote]
+        parts: list[str] = []
+        start = pos = pos + 1
+        tolerated = False
+        while True:
+            match = run.match(text, pos)
+            if match is not None:
+                parts.append(match.group())
+                pos = match.end()
+            if pos >= len(text):
+                raise _JsError("the string's closing quote")
+            if text[pos] == quote:
+                if _JS_STRING_END.match(text, pos + 1):
+                    if tolerated and _JS_NEXT_RECORD.search(text, start, pos):
+                        raise _JsError("the string's closing quote before the next record")
+                    return "".join(parts), pos + 1
+                parts.append(quote)
+                tolerated = True
+                pos += 1
+                continue
+            escaped, pos = self.escape(pos + 1)
+            parts.append(escaped)
+
+    def escape(self, pos: int) -> tuple[str, int]:
+        text = self.text
+        if pos >= len(text):
+            raise _JsError("an escape")
+        char = text[pos]
+        if char in _JS_SIMPLE_ESCAPES:
+            return _JS_SIMPLE_ESCAPES[char], pos + 1
+        width = {"x": 2, "u": 4}.get(char)
+        if width is not None:
+            if char == "u" and text.startswith("{", pos + 1):
+                end = text.find("}", pos + 2)
+                digits = text[pos + 2:end] if end > 0 else ""
+                after = end + 1
+            else:
+                digits = text[pos + 1:pos + 1 + width]
+                after = pos + 1 + width
+            if digits and len(digits) <= 6 and all(c in "0123456789abcdefABCDEF"
+                                                   for c in digits):
+                code = int(digits, 16)
+                if code <= 0x10FFFF:
+                    return chr(code), after
+            return char, pos + 1
+        return char, pos + 1
+
+
+@dataclass
+class _Record:
+    line: int
+    fields: dict[str, Any]
+    source: str
+
+
+def _html_records(unit: Unit, ctx: ParseContext, text: str) -> list[_Record]:
+    """The message objects of the ``chatMessages`` array, with their line numbers; bad
+    ones go to ``ctx.bad``. A missing or unclosed array fails the unit."""
+    start = _HTML_ARRAY.search(text)
+    if start is None:
+        raise ImportFailed(unit.label, "not a MemoTrace HTML export: no 'const chatMessages = ['")
+    newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def line_of(pos: int) -> int:
+        return bisect_right(newlines, pos - 1) + 1
+
+    reader = _JsReader(text)
+    records: list[_Record] = []
+    pos = start.end()
+    while True:
+        pos = reader.space(pos)
+        while text.startswith(",", pos):
+            pos = reader.space(pos + 1)
+        if pos >= len(text):
+            break
+        if text[pos] == "]":
+            return records
+        try:
+            fields, end = reader.obj(pos)
+        except _JsError as error:
+            resume = _HTML_RESUME.search(text, pos + 1)
+            stop = resume.start() if resume else min(len(text), pos + 200)
+            ctx.bad(line_of(pos), f"a MemoTrace message {{ type:…, text:'…', … }} ({error})",
+                    text[pos:stop].strip())
+            if resume is None:
+                break
+            pos = resume.start()
+            continue
+        records.append(_Record(line_of(pos), fields, text[pos:end]))
+        pos = end
+    raise ImportFailed(unit.label, "the chatMessages array ends before its closing ']' "
+                                   "(truncated file?)")
+
+
+def _html_chat(unit: Unit, ctx: ParseContext, text: str) -> _Chat:
+    if ctx.group_name:
+        return _Chat("wechat:" + ctx.group_name, ctx.group_name)
+    title = _HTML_TITLE.search(text[:text.find("chatMessages")])
+    name = html.unescape(title.group(1)).strip() if title else ""
+    if not name or name == _HTML_PLACEHOLDER_TITLE:
+        name = _chat_name(unit)
+    return _Chat("wechat:" + name, name)
+
+
+def _html_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
+    data = read_json_bytes(unit)
+    ctx.encoding = sniff_encoding(unit.head())
+    text = data.decode(ctx.encoding, errors="replace").lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    records = _html_records(unit, ctx, text)
+    chat = _html_chat(unit, ctx, text)
+    for record in records:
+        try:
+            events = list(_html_record(chat, record.fields, ctx.tz))
+        except (ValueError, TypeError, OverflowError, OSError) as error:
+            ctx.bad(record.line, f"a MemoTrace message with numeric type and timestamp ({error})",
+                    record.source)
+            continue
+        yield from events
+
+
+def _html_text(raw: Any) -> str:
+    """A field MemoTrace wrote through ``escape_js_and_html`` (the JavaScript escapes are
+    already undone): emoji images back to ``[name]``, then the HTML escapes."""
+    text = _str(raw)
+    if "emoji_img" in text:
+        text = _EMOJI_IMG.sub(lambda m: f"[{m.group(1).replace(' ', '')}]", text)
+    return html.unescape(text) if "&" in text else text
+
+
+def _integer(value: Any, name: str, default: int | None = None) -> int:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} is not a number")
+    return int(value)
+
+
+def _html_record(chat: _Chat, fields: dict[str, Any], tz: ZoneInfo) -> Iterator[ChatEvent]:
+    msg_type = _integer(fields.get("type"), "type")
+    raw_text = _str(fields.get("text"))
+    if msg_type == 0 and "displayname" not in fields and _HTML_TIME_MARK.fullmatch(raw_text):
+        return  # an older version's time mark between messages
+    stamp = fields.get("timestamp")
+    if isinstance(stamp, str) and stamp.strip().lstrip("-").isdigit():
+        stamp = int(stamp)
+    seconds = float(_integer(stamp, "timestamp") if not isinstance(stamp, float) else stamp)
+    if seconds > 100_000_000_000:
+        seconds /= 1000  # milliseconds
+    when = datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+    if msg_type in (0, *_SYSTEM_TYPES):
+        yield from _system_events(chat, _clean_notice(_html_text(raw_text)), when, "", None)
+        return
+    is_self = _integer(fields.get("is_send"), "is_send", 0) == 1
+    name = _html_text(fields.get("displayname")).strip()
+    if not name:
+        name = _ME if is_self or fields.get("is_chatroom") else chat.name
+    sender = (chat.weak(name), name, True)
+    kind, body = _html_kind(msg_type, fields, raw_text)
+    yield chat.event(sender, when, kind, body)
+
+
+def _html_kind(msg_type: int, fields: dict[str, Any], raw_text: str) -> tuple[MessageKind, str]:
+    if msg_type == 49:
+        sub_type = _integer(fields.get("sub_type"), "sub_type", 0)
+        kind = _APP_KINDS.get(sub_type, _K.LINK)
+        if sub_type == 57:
+            return kind, _html_text(raw_text)
+        title = next((_str(fields.get(key)) for key in ("title", "file_name")
+                      if _str(fields.get(key)) not in ("", "None")), "")
+        return kind, title or raw_text
+    kind = _TYPE_KINDS.get(msg_type, _K.TEXT)
+    if msg_type == 1:
+        return kind, _html_text(raw_text)
+    if msg_type == 3 and raw_text.startswith(("http://", "https://")) and not any(
+            host in raw_text for host in _HTML_STICKER_HOSTS):
+        return _K.STICKER, raw_text
+    if msg_type == 34:
+        spoken = _html_text(fields.get("voice_to_text"))
+        if spoken and spoken != "None":
+            return kind, spoken
+    return kind, raw_text
 
 
 # -- WeCom archive ---------------------------------------------------------------------------
