@@ -100,3 +100,27 @@ def test_operator_logs_in_sees_demo_opens_group_and_switches_language(console, p
     assert page.locator("label[for=q]").inner_text() == "搜尋訊息"
     page.screenshot(path=str(ARTIFACTS / "console-group-zh-hant.png"))
 
+
+
+def test_operator_uploads_an_export_and_watches_it_import(console, page):
+    """The import page in a real browser: upload, the job page polls itself (HTMX) until
+    the summary shows, and the new group is one click away."""
+    from tests.ingest.fixtures import SHARED
+
+    base, password = console
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(base + "/")
+    page.fill("#id_username", "amy")
+    page.fill("#id_password", password)
+    page.click("button.primary")
+    page.click("nav >> text=导入聊天记录")
+    page.set_input_files("input[type=file]",
+                         str(SHARED / "telegram" / "chat-analytics" / "DM_2A_7M.json"))
+    page.click("button.primary")
+    page.wait_for_selector("[data-testid=job][data-status=done]", timeout=30_000)
+    summary = page.locator("[data-testid=summary]").inner_text()
+    assert "telegram" in summary and "DM_2A_7M.json" in summary and "8" in summary
+    assert "2019-07-05 16:55" in summary  # the export's local time, in the community zone
+    page.screenshot(path=str(ARTIFACTS / "console-import-done.png"), full_page=True)
+    page.click("[data-testid=summary] >> text=Bob")
+    assert page.locator("[data-testid=timeline] li").count() == 8
