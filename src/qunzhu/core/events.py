@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
 class Platform(enum.StrEnum):
@@ -48,18 +49,7 @@ NON_SPEECH_KINDS = frozenset({MessageKind.SYSTEM, MessageKind.JOIN, MessageKind.
                               MessageKind.RECALL, MessageKind.RENAME})
 
 
-@dataclass(slots=True)
-class ChatEvent:
-    """One thing that happened in a chat group (treat it as immutable).
-
-    Not a frozen dataclass on purpose: an import creates millions of these, and a frozen
-    dataclass's ``__init__`` costs eight times as much.
-
-    ``group_key`` and ``sender_key`` are the platform's stable ids where it has them
-    (Telegram ``from_id``, QQ number, wxid); otherwise a name-based key, flagged with
-    ``sender_key_weak``. ``timestamp`` must be timezone-aware.
-    """
-
+class _ChatEventFields(NamedTuple):
     platform: Platform
     group_key: str
     group_name: str
@@ -70,14 +60,35 @@ class ChatEvent:
     text: str = ""
     message_id: str = ""
     reply_to: str = ""
-    mentions: tuple[str, ...] = field(default_factory=tuple)
+    mentions: tuple[str, ...] = ()
     sender_key_weak: bool = False
 
-    def __post_init__(self) -> None:
-        if self.timestamp.tzinfo is None:
-            raise ValueError(f"ChatEvent timestamp must be timezone-aware: {self.timestamp!r}")
-        if not self.group_key:
+
+class ChatEvent(_ChatEventFields):
+    """One thing that happened in a chat group. Immutable (``event._replace(text=…)`` makes
+    a changed copy).
+
+    A named tuple rather than a frozen dataclass: an import creates millions of these, and
+    a frozen dataclass's ``__init__`` costs six times as much.
+
+    ``group_key`` and ``sender_key`` are the platform's stable ids where it has them
+    (Telegram ``from_id``, QQ number, wxid); otherwise a name-based key, flagged with
+    ``sender_key_weak``. ``timestamp`` must be timezone-aware.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, platform: Platform, group_key: str, group_name: str, sender_key: str,
+                sender_name: str, timestamp: datetime, kind: MessageKind = MessageKind.TEXT,
+                text: str = "", message_id: str = "", reply_to: str = "",
+                mentions: tuple[str, ...] = (), sender_key_weak: bool = False) -> ChatEvent:
+        if timestamp.tzinfo is None:
+            raise ValueError(f"ChatEvent timestamp must be timezone-aware: {timestamp!r}")
+        if not group_key:
             raise ValueError("ChatEvent needs a group_key")
+        return super().__new__(cls, platform, group_key, group_name, sender_key, sender_name,
+                               timestamp, kind, text, message_id, reply_to, mentions,
+                               sender_key_weak)
 
     def content_key(self, ordinal: int = 0) -> str:
         """A stable key for platforms without message ids: time, sender, text, ordinal.

@@ -528,7 +528,5 @@ def _report_stray(ctx: ParseContext, chunk: str, start: int, end: int, lines_bef
 
 
 def _with_lines(event: ChatEvent, more: list[str]) -> ChatEvent:
-    """A message with its continuation lines; trailing blank lines are the file's, not its.
-    (The event is still the parser's own, not yet yielded, so it is completed in place.)"""
-    event.text = (event.text + "\n" + "".join(more)).rstrip("\n")
-    return event
+    """A message with its continuation lines; trailing blank lines are the file's, not its."""
+    return event._replace(text=(event.text + "\n" + "".join(more)).rstrip("\n"))
