@@ -10,8 +10,7 @@ import pytest
 
 from qunzhu.ingest import whatsapp
 from qunzhu.ingest.base import ImportFailed, ParseContext, Source, Unit
-from qunzhu.ingest.load import _batches
-from qunzhu.ingest.prepare import Preparer
+from qunzhu.ingest.prepare import Preparer, batches
 from qunzhu.ingest.worker import prepared_in_worker
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -37,7 +36,7 @@ def test_worker_gives_the_records_of_an_in_process_parse(tmp_path: Path) -> None
     preparer = Preparer(sqlite=True)
     local = list(chain.from_iterable(
         preparer.records(batch)
-        for batch in _batches(whatsapp.parse(Unit.from_path(path), local_ctx), 4000)))
+        for batch in batches(whatsapp.parse(Unit.from_path(path), local_ctx), 4000)))
     assert len(remote) == 30_000
     assert remote == local
     assert (ctx.encoding, ctx.skipped) == (local_ctx.encoding, 0)

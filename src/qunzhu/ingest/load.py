@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
@@ -37,7 +36,7 @@ from qunzhu.community.models import (
 from qunzhu.core.events import NON_SPEECH_KINDS, ChatEvent
 
 from . import bulk
-from .prepare import Preparer, Record, stamp_datetime
+from .prepare import Preparer, Record, batches, stamp_datetime
 
 BATCH_SIZE = 5000
 #: identities' first/last seen and names are written every this many batches, and at the end
@@ -97,12 +96,6 @@ _LEAVE = "leave"
 Pair = tuple[float, Any]  # (epoch, stamp): compared by the epoch, stored as the stamp
 
 
-def _batches(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]]:
-    iterator = iter(events)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def prepared_in_thread(events: Iterable[ChatEvent], size: int, sqlite: bool
                        ) -> Iterator[list[Record]]:
     """Record batches made by a second thread, so that parsing and preparing (Python,
@@ -124,7 +117,7 @@ def prepared_in_thread(events: Iterable[ChatEvent], size: int, sqlite: bool
 
     def produce() -> None:
         try:
-            for batch in _batches(events, size):
+            for batch in batches(events, size):
                 if not put(preparer.records(batch)):
                     return
             put(_END)

@@ -9,7 +9,9 @@ process that writes to the database only looks up identities and inserts rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from qunzhu.core.events import ChatEvent, MessageKind, Platform, content_key
@@ -27,6 +29,13 @@ _KIND_VALUES: dict[MessageKind, str] = {k: k.value for k in MessageKind}
 _PLATFORM_VALUES: dict[Platform, str] = {p: p.value for p in Platform}
 # identical (time, sender, kind, text) messages in one stream get ordinals 0, 1, …
 OrdinalKey = tuple[str, str, str, str]
+
+
+def batches(events: Iterable[ChatEvent], size: int) -> Iterator[list[ChatEvent]]:
+    """The events in lists of ``size`` (the last may be shorter)."""
+    iterator = iter(events)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def stamp_datetime(stamp: Any) -> datetime:

@@ -88,7 +88,7 @@ def detect(unit: Unit) -> str | None:
 
 
 def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
-    data = _load(unit)
+    data = load_json(unit)
     chats = _chats(unit, data)
     if ctx.group_name and len(chats) > 1:
         raise ImportFailed(unit.label, f"--group names one group, but this export holds "
@@ -99,10 +99,6 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
 
 
 # -- file and chat structure ------------------------------------------------------------
-
-def _load(unit: Unit) -> Any:
-    return load_json(unit)
-
 
 def _chats(unit: Unit, data: Any) -> list[dict[str, Any]]:
     """The chat objects of either export shape, checked to look like Telegram's."""

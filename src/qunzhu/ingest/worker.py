@@ -19,11 +19,10 @@ import os
 import queue
 import traceback
 from collections.abc import Iterator
-from itertools import islice
 from typing import Any
 
 from .base import ImportFailed, ParseContext, Source
-from .prepare import Preparer, Record
+from .prepare import Preparer, Record, batches
 
 #: units at least this big are parsed in a worker process (smaller ones in a thread: the
 #: worker's start-up, about half a second, would cost more than it saves)
@@ -64,8 +63,7 @@ def _work(source: Source, fmt: str, label: str, ctx_options: dict[str, Any], sql
         module = parsers()[fmt]
         ctx = ParseContext(label=label, **ctx_options)
         preparer = Preparer(sqlite)
-        events = iter(module.parse(source.unit(label), ctx))
-        while batch := list(islice(events, batch_size)):
+        for batch in batches(module.parse(source.unit(label), ctx), batch_size):
             if not _put(channel, ("batch", preparer.records(batch)), parent):
                 return
         _put(channel, ("end", ctx.skipped, ctx.errors, ctx.encoding), parent)
