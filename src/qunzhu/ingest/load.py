@@ -34,6 +34,7 @@ from qunzhu.community.models import (
     Person,
 )
 from qunzhu.core.events import NON_SPEECH_KINDS, ChatEvent
+from qunzhu.core.health.flags import message_flags
 
 from . import bulk
 from .prepare import Preparer, Record, batches, stamp_datetime
@@ -44,7 +45,7 @@ IDENTITY_FLUSH_BATCHES = 20
 #: batches parsed ahead while the database writes (parsing runs in a second thread)
 PREFETCH_BATCHES = 3
 MESSAGE_FIELDS = ["group", "identity", "sent_at", "kind", "text", "text_folded", "key",
-                  "reply_to_key", "mentions"]
+                  "reply_to_key", "mentions", "flags"]
 
 
 @dataclass
@@ -389,12 +390,13 @@ class _Loader:
             if mentions:
                 stored_mentions = bulk.adapt_json(
                     [m[0] for k in mentions if (m := ids.get((platform, k))) is not None])
+            flags = message_flags(folded or text, kind)
             if found is None:
                 rows.append((group_id, None, stamp, kind, text, folded, key, reply_to,
-                             stored_mentions))
+                             stored_mentions, flags))
                 continue
             rows.append((group_id, found[0], stamp, kind, text, folded, key, reply_to,
-                         stored_mentions))
+                         stored_mentions, flags))
             if kind not in non_speech:
                 senders.add(found[0])
             span_key = (found[1], group_id)

@@ -1,0 +1,211 @@
+"""Activity 活跃度: how much is said, by how many, who is new, who comes back, who is answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .history import I64, History, local_date, week_start
+
+THREAD_GAP = 30 * 60  #: a message after this much silence opens a thread
+ANSWER_WINDOW = 24 * 3600  #: a newcomer counts as answered within this time
+WEAK_ANSWER = 10 * 60  #: without reply data, another member writing this soon counts as an answer
+FOUNDING_DAYS = 7  #: senders of the group's first week are founders, not newcomers
+SILENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    sender: int
+    name: str
+    first_ts: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Cohort:
+    week: str
+    size: int
+    retained: tuple[float, ...]  #: share active 1, 2, 4 and 8 weeks later (nan: not yet)
+
+
+RETENTION_OFFSETS = (1, 2, 4, 8)
+
+
+@dataclass(frozen=True)
+class Activity:
+    days: tuple[str, ...]
+    messages_per_day: tuple[int, ...]
+    active_per_day: tuple[int, ...]
+    weeks: tuple[str, ...]
+    messages_per_week: tuple[int, ...]
+    active_per_week: tuple[int, ...]
+    new_per_week: tuple[int, ...]
+    returning_per_week: tuple[int, ...]
+    messages: int
+    speakers: int
+    members: int
+    silent_members: int  #: known members who said nothing in the last 30 days
+    median_first_reply_s: float | None
+    newcomers: int
+    unanswered: tuple[Newcomer, ...]
+    cohorts: tuple[Cohort, ...]
+    heatmap: tuple[tuple[int, ...], ...]  #: [weekday Monday=0][hour] messages
+    newcomer_ts: tuple[int, ...]  #: first-message time of every newcomer
+    newcomer_answered: tuple[bool, ...]
+    active_day_share: float  #: share of days in the period with any message
+
+    @property
+    def answered_share(self) -> float:
+        return 1.0 - len(self.unanswered) / self.newcomers if self.newcomers else 1.0
+
+
+def distinct_per(bucket: I64, sender: I64, size: int) -> I64:
+    """Number of distinct senders in each bucket 0..size-1."""
+    if len(bucket) == 0:
+        return np.zeros(size, np.int64)
+    pairs = np.unique(bucket * (int(sender.max()) + 1) + sender)
+    return np.bincount(pairs // (int(sender.max()) + 1), minlength=size)[:size]
+
+
+def next_other(h: History) -> I64:
+    """For each speech row, seconds until another sender speaks (large if nobody does)."""
+    s = h.sender[h.speech]
+    ts = h.ts[h.speech]
+    n = len(s)
+    out = np.full(n, 1 << 40, np.int64)
+    if n == 0:
+        return out
+    change = np.flatnonzero(s[1:] != s[:-1]) + 1  # first row of each later run
+    run_id = np.zeros(n, np.int64)
+    run_id[change] = 1
+    run_id = np.cumsum(run_id)
+    starts = np.concatenate(([0], change))
+    nxt = np.append(ts[starts[1:]], 1 << 40)  # start time of the next run, per run
+    out = nxt[run_id] - ts
+    return out
+
+
+def addressed(h: History) -> tuple[I64, I64]:
+    """(target sender, time) of every reply or mention from someone else, sorted."""
+    speech = h.speech
+    rows = np.flatnonzero(speech & (h.reply_to >= 0) & (h.reply_to != h.sender))
+    targets = [h.reply_to[rows].astype(np.int64)]
+    times = [h.ts[rows]]
+    counts = np.diff(h.mention_ptr)
+    if len(h.mention_to):
+        owner = np.repeat(np.arange(len(h.ts)), counts)
+        keep = speech[owner] & (h.mention_to != h.sender[owner])
+        targets.append(h.mention_to[keep].astype(np.int64))
+        times.append(h.ts[owner[keep]])
+    target = np.concatenate(targets)
+    when = np.concatenate(times)
+    order = np.lexsort((when, target))
+    return target[order], when[order]
+
+
+def analyse_activity(h: History, until: int | None = None) -> Activity:
+    speech = h.speech
+    ts = h.ts[speech]
+    sender = h.sender[speech].astype(np.int64)
+    day = h.day[speech]
+    week = h.week[speech]
+    end = until if until is not None else (int(h.ts[-1]) if len(h.ts) else 0)
+    if len(ts) == 0:
+        return _empty(h)
+    d0, d1 = int(day.min()), int(day.max())
+    w0, w1 = int(week.min()), int(week.max())
+    nd, nw = d1 - d0 + 1, w1 - w0 + 1
+    dd, ww = day - d0, week - w0
+    per_day = np.bincount(dd, minlength=nd)
+    act_day = distinct_per(dd, sender, nd)
+    per_week = np.bincount(ww, minlength=nw)
+    act_week = distinct_per(ww, sender, nw)
+    first_week = np.full(h.members, -1, np.int64)
+    order = np.argsort(sender, kind="stable")
+    uniq, first_idx = np.unique(sender[order], return_index=True)
+    first_row = order[first_idx]  # each speaker's first speech row (rows are time-sorted)
+    first_week[uniq] = ww[first_row]
+    new_week = np.bincount(ww[first_row], minlength=nw)
+    returning = act_week - new_week
+    last_ts = np.full(h.members, -1, np.int64)
+    np.maximum.at(last_ts, sender, ts)
+    silent = int(np.sum(last_ts < end - SILENT_DAYS * 86400))
+
+    gaps = np.diff(ts, prepend=ts[0] - THREAD_GAP - 1)
+    wait = next_other(h)
+    openers = (gaps > THREAD_GAP) & (wait <= ANSWER_WINDOW)
+    median_reply = float(np.median(wait[openers])) if openers.any() else None
+
+    founding_end = int(ts[0]) + FOUNDING_DAYS * 86400
+    newcomer_rows = first_row[ts[first_row] >= founding_end]
+    answered = _answered(h, newcomer_rows, ts, sender, wait)
+    ids = h.message_ids[speech]
+    unanswered = tuple(Newcomer(int(sender[r]), h.names[int(sender[r])], int(ts[r]), int(ids[r]))
+                       for r, ok in zip(newcomer_rows.tolist(), answered, strict=True) if not ok)
+    cohorts = _cohorts(ww, sender, first_week, nw, w0)
+    local = h.local[speech]
+    weekday = (day + 3) % 7
+    hour = (local % 86400) // 3600
+    heat = np.bincount(weekday * 24 + hour, minlength=168).reshape(7, 24)
+    return Activity(
+        days=tuple(local_date(d) for d in range(d0, d1 + 1)),
+        messages_per_day=tuple(per_day.tolist()), active_per_day=tuple(act_day.tolist()),
+        weeks=tuple(week_start(w) for w in range(w0, w1 + 1)),
+        messages_per_week=tuple(per_week.tolist()), active_per_week=tuple(act_week.tolist()),
+        new_per_week=tuple(new_week.tolist()), returning_per_week=tuple(returning.tolist()),
+        messages=len(ts), speakers=len(uniq), members=h.members, silent_members=silent,
+        median_first_reply_s=median_reply, newcomers=len(newcomer_rows),
+        unanswered=unanswered, cohorts=cohorts,
+        heatmap=tuple(tuple(r) for r in heat.tolist()),
+        newcomer_ts=tuple(ts[newcomer_rows].tolist()), newcomer_answered=answered,
+        active_day_share=float(np.count_nonzero(per_day)) / nd)
+
+
+def _answered(h: History, rows: I64, ts: I64, sender: I64, wait: I64) -> tuple[bool, ...]:
+    """Whether each newcomer's first message got an answer within 24 hours.
+
+    An answer is a reply to or a mention of the newcomer by someone else; in a history with
+    (almost) no reply or mention data (plain-text exports), another member speaking within
+    ten minutes counts instead.
+    """
+    if len(rows) == 0:
+        return ()
+    target, when = addressed(h)
+    explicit = len(target) >= 0.01 * len(ts)
+    out: list[bool] = []
+    for r in rows.tolist():
+        s, t = int(sender[r]), int(ts[r])
+        if explicit:
+            lo = np.searchsorted(target, s, "left")
+            hi = np.searchsorted(target, s, "right")
+            k = lo + np.searchsorted(when[lo:hi], t, "left")
+            answered = k < hi and when[k] <= t + ANSWER_WINDOW
+        else:
+            answered = bool(wait[r] <= WEAK_ANSWER)
+        out.append(bool(answered))
+    return tuple(out)
+
+
+def _cohorts(ww: I64, sender: I64, first_week: I64, nw: int, w0: int) -> tuple[Cohort, ...]:
+    pairs = np.unique(ww * (int(sender.max()) + 1) + sender)
+    pw, ps = pairs // (int(sender.max()) + 1), pairs % (int(sender.max()) + 1)
+    active_sets = [set() for _ in range(nw)]  # type: list[set[int]]
+    for w, s in zip(pw.tolist(), ps.tolist(), strict=True):
+        active_sets[w].add(s)
+    out: list[Cohort] = []
+    for w in range(max(0, nw - 12), nw):
+        members = np.flatnonzero(first_week == w)
+        if len(members) == 0:
+            continue
+        cohort = set(members.tolist())
+        kept = tuple(len(cohort & active_sets[w + k]) / len(cohort) if w + k < nw else float("nan")
+                     for k in RETENTION_OFFSETS)
+        out.append(Cohort(week_start(w + w0), len(cohort), kept))
+    return tuple(out)
+
+
+def _empty(h: History) -> Activity:
+    return Activity((), (), (), (), (), (), (), (), 0, 0, h.members, h.members, None, 0, (), (),
+                    tuple((0,) * 24 for _ in range(7)), (), (), 0.0)

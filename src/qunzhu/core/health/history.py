@@ -1,0 +1,233 @@
+"""One group's history as parallel NumPy arrays: the only input of the health measures.
+
+Every measure in :mod:`qunzhu.core.health` reads a :class:`History` and nothing else, so
+the same code runs on the database (``qunzhu.health.source``), on a demo community and on
+a parsed export file without storing it. Arrays, not objects: a million messages are a few
+arrays of machine integers, and every measure is a handful of vectorised passes over them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from qunzhu.core.events import ChatEvent, MessageKind
+from qunzhu.core.text import fold
+
+from .flags import F_BOT, message_flags
+
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+I8 = npt.NDArray[np.int8]
+U8 = npt.NDArray[np.uint8]
+F64 = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+#: kind codes, in the order of :class:`MessageKind` (``KIND_CODE[MessageKind.TEXT] == 0``)
+KINDS: tuple[MessageKind, ...] = tuple(MessageKind)
+KIND_CODE: dict[str, int] = {k.value: i for i, k in enumerate(KINDS)}
+K_TEXT = KIND_CODE["text"]
+K_FILE = KIND_CODE["file"]
+K_LINK = KIND_CODE["link"]
+K_RED = KIND_CODE["red_envelope"]
+K_MINI = KIND_CODE["mini_program"]
+K_JOIN = KIND_CODE["join"]
+#: kinds that are not something a member said
+SILENT_KINDS = np.array([KIND_CODE[k] for k in ("system", "join", "leave", "recall", "rename")],
+                        dtype=np.int8)
+
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """A group's messages sorted by time, and who its members are.
+
+    Senders are small integers indexing ``names``; a member who never spoke still has an
+    index (``names`` is the roster), so lurkers count. ``reply_to`` and ``mentions`` point
+    at sender indices (whom a message answers or names), never at message rows.
+    """
+
+    group: str
+    names: tuple[str, ...]
+    ts: I64  #: UTC epoch seconds, ascending
+    sender: I32  #: index into names; -1 for messages without a sender (system lines)
+    kind: I8  #: code into KINDS
+    reply_to: I32  #: sender index of the message this one replies to, -1 if none
+    length: I32  #: characters of text
+    flags: U8  #: F_* bits
+    text_key: I64  #: equal non-zero keys ⇔ equal folded text (across the community's groups)
+    mention_ptr: I64  #: mentions of message i are mention_to[mention_ptr[i]:mention_ptr[i+1]]
+    mention_to: I32
+    message_ids: I64  #: database ids (or positions) for evidence
+    zone: str = "Asia/Shanghai"
+    owners: frozenset[int] = frozenset()  #: creator / manager sender indices
+    joined: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  #: per sender, -1 unknown
+    bots: frozenset[int] = frozenset()
+    #: per sender, one id for the same person in every group of the community (-1 unknown)
+    people: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    capacity: int = 500
+    active_size: int = 40
+
+    def __post_init__(self) -> None:
+        n = len(self.ts)
+        for name in ("sender", "kind", "reply_to", "length", "flags", "text_key", "message_ids"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"History.{name} has {len(getattr(self, name))} rows, ts {n}")
+        if len(self.mention_ptr) != n + 1:
+            raise ValueError("History.mention_ptr must have one more row than ts")
+        if n and np.any(np.diff(self.ts) < 0):
+            raise ValueError("History.ts must be ascending")
+        for name in ("joined", "people"):
+            if len(getattr(self, name)) != len(self.names):
+                object.__setattr__(self, name, np.full(len(self.names), -1, np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    @property
+    def members(self) -> int:
+        return len(self.names)
+
+    @cached_property
+    def speech(self) -> Bools:
+        """Rows that are something a member said (not a join line, not a system notice)."""
+        return (self.sender >= 0) & ~np.isin(self.kind, SILENT_KINDS)
+
+    @cached_property
+    def local(self) -> I64:
+        """Seconds since the epoch on the group's wall clock (UTC plus the zone's offset)."""
+        return self.ts + utc_offsets(self.ts, self.zone)
+
+    @cached_property
+    def day(self) -> I64:
+        """Local calendar day number (days since 1970-01-01)."""
+        return self.local // 86400
+
+    @cached_property
+    def week(self) -> I64:
+        """Local ISO week number counted from the Monday before 1970-01-01."""
+        return (self.day + 3) // 7
+
+    def slice(self, start: int | None = None, end: int | None = None) -> History:
+        """The rows with ``start <= ts < end`` (same roster), for a --since/--until report."""
+        lo = 0 if start is None else int(np.searchsorted(self.ts, start, "left"))
+        hi = len(self.ts) if end is None else int(np.searchsorted(self.ts, end, "left"))
+        ptr = self.mention_ptr[lo:hi + 1]
+        return History(
+            self.group, self.names, self.ts[lo:hi], self.sender[lo:hi], self.kind[lo:hi],
+            self.reply_to[lo:hi], self.length[lo:hi], self.flags[lo:hi], self.text_key[lo:hi],
+            ptr - ptr[0], self.mention_to[ptr[0]:ptr[-1]], self.message_ids[lo:hi],
+            self.zone, self.owners, self.joined, self.bots, self.people, self.capacity,
+            self.active_size)
+
+
+def utc_offsets(ts: I64, zone: str) -> I64:
+    """The zone's UTC offset in seconds at each timestamp (DST aware, one lookup per hour)."""
+    if len(ts) == 0:
+        return np.zeros(0, np.int64)
+    tz = ZoneInfo(zone)
+    hours, inverse = np.unique(ts // 3600, return_inverse=True)
+    table = np.fromiter(
+        (int((datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz).utcoffset()
+              or timedelta()).total_seconds()) for h in hours),
+        np.int64, len(hours))
+    return table[inverse]
+
+
+def local_date(day: int) -> str:
+    """ISO date of a local day number."""
+    return (datetime(1970, 1, 1) + timedelta(days=int(day))).date().isoformat()
+
+
+def week_start(week: int) -> str:
+    """ISO date of the Monday that starts a week number of :attr:`History.week`."""
+    return local_date(int(week) * 7 - 3)
+
+
+def from_events(events: Iterable[ChatEvent], zone: str = "Asia/Shanghai",
+                roster: Sequence[str] = (), owners: Sequence[str] = (),
+                bots: Sequence[str] = (), joined: dict[str, datetime] | None = None,
+                text_keys: dict[str, int] | None = None) -> dict[str, History]:
+    """Histories per group key from chat events (tests, the demo, files not yet imported).
+
+    ``roster`` lists sender keys of members who may never have spoken (in every group);
+    ``text_keys`` is shared between calls so that equal texts in different groups get the
+    same key, as the database source does.
+    """
+    keys = text_keys if text_keys is not None else {}
+    people: dict[str, int] = {}
+    by_group: dict[str, list[ChatEvent]] = {}
+    for event in events:
+        by_group.setdefault(event.group_key, []).append(event)
+    out: dict[str, History] = {}
+    for group, rows in by_group.items():
+        rows.sort(key=lambda e: e.timestamp)
+        out[group] = _history(group, rows, zone, roster, owners, bots, joined or {}, keys, people)
+    return out
+
+
+def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str],
+             owners: Sequence[str], bots: Sequence[str], joined: dict[str, datetime],
+             keys: dict[str, int], people: dict[str, int]) -> History:
+    index: dict[str, int] = {}
+    names: list[str] = []
+
+    def member(key: str, name: str) -> int:
+        found = index.get(key)
+        if found is None:
+            found = index[key] = len(names)
+            names.append(name or key)
+        return found
+
+    for key in roster:
+        member(key, key)
+    by_id: dict[str, int] = {}
+    n = len(rows)
+    sender = np.full(n, -1, np.int32)
+    reply_to = np.full(n, -1, np.int32)
+    ptr = np.zeros(n + 1, np.int64)
+    mention_to: list[int] = []
+    first_join: dict[int, int] = {}
+    for i, e in enumerate(rows):
+        s = member(e.sender_key, e.sender_name) if e.sender_key else -1
+        sender[i] = s
+        if e.message_id:
+            by_id[e.message_id] = s
+        if e.reply_to:
+            reply_to[i] = by_id.get(e.reply_to, -1)
+        mention_to.extend(member(m, m) for m in e.mentions)
+        ptr[i + 1] = len(mention_to)
+        if e.kind == MessageKind.JOIN and s >= 0:
+            first_join.setdefault(s, int(e.timestamp.timestamp()))
+    kinds = np.fromiter((KIND_CODE[e.kind] for e in rows), np.int8, n)
+    texts = [fold(e.text) if len(e.text) >= 6 else "" for e in rows]
+    text_key = np.fromiter((keys.setdefault(t, len(keys) + 1) if t else 0 for t in texts),
+                           np.int64, n)
+    flags = np.fromiter((message_flags(fold(e.text), e.kind) for e in rows), np.uint8, n)
+    bot_ids = {index[b] for b in bots if b in index}
+    if bot_ids:
+        flags[np.isin(sender, list(bot_ids))] |= F_BOT
+    join_at = np.full(len(names), -1, np.int64)
+    for key, when in joined.items():
+        if key in index:
+            join_at[index[key]] = int(when.timestamp())
+    for s, first in first_join.items():
+        if join_at[s] < 0:
+            join_at[s] = first
+    return History(
+        group=group, names=tuple(names),
+        ts=np.fromiter((int(e.timestamp.timestamp()) for e in rows), np.int64, n),
+        sender=sender, kind=kinds, reply_to=reply_to,
+        length=np.fromiter((len(e.text) for e in rows), np.int32, n), flags=flags,
+        text_key=text_key, mention_ptr=ptr, mention_to=np.array(mention_to, np.int32),
+        message_ids=np.arange(n, dtype=np.int64), zone=zone,
+        owners=frozenset(index[o] for o in owners if o in index), joined=join_at,
+        bots=frozenset(bot_ids),
+        people=np.fromiter((people.setdefault(k, len(people)) for k in index), np.int64,
+                           len(index)))

@@ -1,0 +1,342 @@
+"""Lifecycle 生命周期 and the zombie warning 僵尸群预警.
+
+Weeks here are the seven-day windows that end at the report's end (``until``), counted
+backwards, so the latest week is always complete; each window is labelled by its first day.
+
+Definitions (docs/health.md explains them with examples):
+
+* **active** — members who said something in the window (joins and system lines excluded);
+  **smoothed** — the mean of this and the two windows before.
+* **peak** — the highest smoothed value so far; the **zombie line** is
+  ``max(10% of peak, min(3, half the peak))``: ten per cent of the peak, but never fewer
+  than three people unless the group never had six.
+* **zombie 僵尸群** — two consecutive windows whose active count is below the zombie line;
+  the group stays zombie until two consecutive windows are at or above it again.
+* **stage** — launch for the first four windows; otherwise burst when the smoothed curve
+  grew at least 10% a window over the last four, decline when it fell at least 8% a window
+  or sits below half the peak while not growing, plateau in between.
+* **risk** — 0–100, a weighted mean of six signals (weights in :data:`RISK_WEIGHTS`), each
+  scaled to 0–1; the **warning** is on when risk reaches 50 or the fitted trend crosses the
+  zombie line within ten weeks (the last four weeks' trend, extrapolated) after a fall
+  below 70% of the peak.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activity import Activity
+from .flags import F_AD, F_BOT, F_QR
+from .history import F64, I64, K_RED, History, local_date
+from .reasons import Note, reason
+
+WEEK = 7 * 86400
+LAUNCH_WEEKS = 4
+TREND_WEEKS = 6
+RISK_WEIGHTS: dict[str, float] = {
+    "trend": 30.0, "near": 25.0, "concentration": 10.0, "noise": 15.0,
+    "unanswered": 10.0, "owner_silent": 10.0,
+}
+WARN_RISK = 50.0
+WARN_ETA_WEEKS = 10.0
+ETA_HORIZON = 26.0  #: a trend that needs more weeks than this to reach the line is no forecast
+WARN_FALL = 0.7  #: the trend warning needs the smoothed curve below 70% of its peak
+
+
+@dataclass(frozen=True)
+class Signal:
+    code: str
+    value: float  #: 0..1
+    weight: float
+    note: Note
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    weeks: tuple[str, ...]  #: first day of each seven-day window
+    active: tuple[int, ...]
+    smoothed: tuple[float, ...]
+    threshold: tuple[float, ...]  #: the zombie line per window
+    stages: tuple[str, ...]
+    risk: tuple[float, ...]
+    warning: tuple[bool, ...]
+    stage: str
+    peak: float
+    zombie_since: str | None
+    current_risk: float
+    signals: tuple[Signal, ...]
+    weeks_to_zombie: float | None
+    notes: tuple[Note, ...] = field(default=())
+
+    @property
+    def warned(self) -> bool:
+        return bool(self.warning and self.warning[-1])
+
+
+def windows(h: History, until: int) -> tuple[I64, int]:
+    """Window index of every row (0 = oldest) and the number of windows."""
+    if len(h.ts) == 0:
+        return np.zeros(0, np.int64), 0
+    back = (until - h.ts) // WEEK  # 0 for the last window
+    count = int(back.max()) + 1 if len(back) else 0
+    return count - 1 - back, count
+
+
+def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
+    speech = h.speech & (h.ts <= until)
+    win, n = windows(h, until)
+    if n == 0 or not speech.any():
+        return _empty()
+    first = int(win[speech].min())
+    w = win[speech] - first
+    n -= first
+    s = h.sender[speech].astype(np.int64)
+    top = int(s.max()) + 1
+    active = np.bincount(np.unique(w * top + s) // top, minlength=n).astype(np.float64)
+    smooth = np.convolve(active, np.ones(3) / 3)[:n]
+    smooth[:2] = np.cumsum(active[:2]) / np.arange(1, min(n, 2) + 1)[:2] if n >= 2 else active[:1]
+    peak = np.maximum.accumulate(smooth)
+    threshold = np.maximum(0.1 * peak, np.minimum(3.0, 0.5 * peak))
+    zombie = _zombie_states(active, threshold)
+    slope = _slopes(np.log1p(smooth), TREND_WEEKS)
+    growth = _slopes(np.log1p(smooth), 4)
+    stages = []
+    for k in range(n):
+        if zombie[k]:
+            stages.append("zombie")
+        elif k < LAUNCH_WEEKS:
+            stages.append("launch")
+        elif growth[k] >= math.log(1.10):
+            stages.append("burst")
+        elif growth[k] <= -math.log(1.08) or (smooth[k] < 0.5 * peak[k] and growth[k] <= 0):
+            stages.append("decline")
+        else:
+            stages.append("plateau")
+    signals_by_week = _signals(h, speech, w, n, s, activity, smooth, threshold, slope, until,
+                               first)
+    total = sum(RISK_WEIGHTS.values())
+    risk = np.zeros(n)
+    for code, values in signals_by_week.items():
+        risk += RISK_WEIGHTS[code] * values
+    risk = 100 * risk / total
+    eta = np.full(n, np.inf)
+    # the forecast follows the last four weeks (``growth``): a fall shows there first
+    falling = growth < -1e-9
+    ratio = np.log(np.maximum(threshold, 0.5) / np.maximum(smooth, 0.5))
+    eta[falling] = np.maximum(ratio[falling] / growth[falling], 0)
+    warning = ((risk >= WARN_RISK) | ((eta <= WARN_ETA_WEEKS) & (smooth <= WARN_FALL * peak))
+               ) & ~zombie
+    warning[:LAUNCH_WEEKS] = False
+    labels = tuple(local_date((until - (n - k) * WEEK) // 86400 + 1) for k in range(n))
+    since = None
+    if zombie[-1]:
+        k = n - 1
+        while k > 0 and zombie[k - 1]:
+            k -= 1
+        since = labels[k]
+    last = n - 1
+    signals = tuple(_signal_note(code, float(values[last]), h, activity, smooth, threshold,
+                                 slope, until, speech)
+                    for code, values in signals_by_week.items())
+    eta_now = (float(eta[last]) if math.isfinite(eta[last]) and not zombie[last]
+               and eta[last] <= ETA_HORIZON else None)
+    notes: tuple[Note, ...] = (_stage_note(stages[last], n, growth[last], smooth[last],
+                                           peak[last], threshold[last], since),)
+    if eta_now is not None:
+        notes += (reason("risk.eta", weeks=max(eta_now, 1.0)),)
+    return Lifecycle(
+        weeks=labels, active=tuple(int(a) for a in active),
+        smoothed=tuple(smooth.round(2).tolist()),
+        threshold=tuple(threshold.round(2).tolist()), stages=tuple(stages),
+        risk=tuple(risk.round(1).tolist()), warning=tuple(bool(x) for x in warning),
+        stage=stages[last], peak=float(peak[last]), zombie_since=since,
+        current_risk=float(round(risk[last], 1)), signals=signals, weeks_to_zombie=eta_now,
+        notes=notes)
+
+
+def _zombie_states(active: F64, threshold: F64) -> np.ndarray:
+    below = active < threshold
+    out = np.zeros(len(active), bool)
+    state = False
+    for k in range(1, len(active)):
+        if not state and below[k] and below[k - 1]:
+            state = True
+            out[k - 1] = True
+        elif state and not below[k] and not below[k - 1]:
+            state = False
+            out[k - 1] = False
+        out[k] = state
+    return out
+
+
+def _slopes(y: F64, span: int) -> F64:
+    """Least-squares slope of y over the trailing ``span`` points at each index."""
+    n = len(y)
+    out = np.zeros(n)
+    for k in range(1, n):
+        lo = max(0, k - span + 1)
+        seg = y[lo:k + 1]
+        x = np.arange(len(seg), dtype=float)
+        x -= x.mean()
+        out[k] = float((x * (seg - seg.mean())).sum() / (x * x).sum())
+    return out
+
+
+def _clip(x: F64) -> F64:
+    return np.clip(x, 0.0, 1.0)
+
+
+def _signals(h: History, speech: np.ndarray, w: I64, n: int, s: I64, activity: Activity,
+             smooth: F64, threshold: F64, slope: F64, until: int,
+             first: int) -> dict[str, F64]:
+    """Each risk signal, scaled 0..1, for every window (using only data up to that window)."""
+    out: dict[str, F64] = {}
+    out["trend"] = _clip(-slope / math.log(1.25))  # a fall of 20% a week is full strength
+    ratio = np.maximum(smooth, 1e-9) / np.maximum(threshold, 1e-9)
+    out["near"] = _clip(1.0 - np.log(np.maximum(ratio, 1.0)) / math.log(4.0))
+    # concentration: top-3 share in the last two windows against the eight before
+    now = _top3_share(w, s, n, 2, 0)
+    before = _top3_share(w, s, n, 8, 2)
+    out["concentration"] = _clip((now - before) / 0.3)
+    # noise: ads, QR cards, bots and bare red envelopes in the last two windows
+    flags = h.flags[speech]
+    noisy = ((flags & (F_AD | F_QR | F_BOT)) != 0) | (h.kind[speech] == K_RED)
+    total2 = _rolling(np.bincount(w, minlength=n).astype(float), 2)
+    noisy2 = _rolling(np.bincount(w, weights=noisy.astype(float), minlength=n)
+                      .astype(np.float64), 2)
+    out["noise"] = _clip((noisy2 / np.maximum(total2, 1) - 0.05) / 0.3)
+    # newcomers in the last four windows left without an answer
+    nts = np.array(activity.newcomer_ts, np.int64)
+    ok = np.array(activity.newcomer_answered, bool)
+    if len(nts):
+        nw = _window_of(nts, until, n)
+        keep = nw >= 0
+        come = _rolling(np.bincount(nw[keep], minlength=n).astype(float), 4)
+        lost = _rolling(np.bincount(nw[keep], weights=(~ok[keep]).astype(float), minlength=n)
+                        .astype(np.float64), 4)
+        out["unanswered"] = np.where(come >= 2, lost / np.maximum(come, 1), 0.0)
+    else:
+        out["unanswered"] = np.zeros(n)
+    out["owner_silent"] = _owner_silence(h, speech, w, n, until) / 1.0
+    return out
+
+
+def owners_of(h: History, speech: np.ndarray) -> list[int]:
+    """The owner and managers; without roles, the top speaker of the first four weeks."""
+    if h.owners:
+        return sorted(h.owners)
+    ts, s = h.ts[speech], h.sender[speech]
+    if len(ts) == 0:
+        return []
+    early = s[ts < ts[0] + 4 * WEEK]
+    return [int(np.bincount(early).argmax())]
+
+
+def _owner_silence(h: History, speech: np.ndarray, w: I64, n: int, until: int) -> F64:
+    """1 when the owners have been silent for 21+ days (after having spoken), ramping from 7."""
+    owners = owners_of(h, speech)
+    out = np.zeros(n)
+    if not owners:
+        return out
+    mask = np.isin(h.sender[speech], owners)
+    times = h.ts[speech][mask]
+    if len(times) == 0:
+        return out
+    ends = until - (n - 1 - np.arange(n)) * WEEK
+    idx = np.searchsorted(times, ends, "right") - 1
+    spoke = idx >= 0
+    silent_days = np.where(spoke, (ends - times[np.maximum(idx, 0)]) / 86400, 0)
+    out = np.clip((silent_days - 7) / 14, 0, 1)
+    return np.where(spoke, out, 0.0)
+
+
+def _window_of(ts: I64, until: int, n: int) -> I64:
+    back = (until - ts) // WEEK
+    return np.where(back < n, n - 1 - back, -1)
+
+
+def _rolling(x: F64, span: int) -> F64:
+    c = np.cumsum(np.concatenate(([0.0], x)))
+    k = np.arange(len(x))
+    return np.asarray(c[k + 1] - c[np.maximum(k + 1 - span, 0)], np.float64)
+
+
+def _top3_share(w: I64, s: I64, n: int, span: int, lag: int) -> F64:
+    """Top-3 speakers' share of messages in windows [k-lag-span+1, k-lag], per k."""
+    top = int(s.max()) + 1 if len(s) else 1
+    out = np.zeros(n)
+    if len(w) == 0:
+        return out
+    pairs, counts = np.unique(w * top + s, return_counts=True)
+    pw, ps = pairs // top, pairs % top
+    per_window: list[dict[int, int]] = [{} for _ in range(n)]
+    for a, b, c in zip(pw.tolist(), ps.tolist(), counts.tolist(), strict=True):
+        per_window[a][b] = c
+    for k in range(n):
+        hi = k - lag
+        lo = hi - span + 1
+        if hi < 0:
+            continue
+        merged: dict[int, int] = {}
+        for j in range(max(lo, 0), hi + 1):
+            for b, c in per_window[j].items():
+                merged[b] = merged.get(b, 0) + c
+        total = sum(merged.values())
+        if total:
+            out[k] = sum(sorted(merged.values(), reverse=True)[:3]) / total
+    return out
+
+
+def _signal_note(code: str, value: float, h: History, activity: Activity, smooth: F64,
+                 threshold: F64, slope: F64, until: int, speech: np.ndarray) -> Signal:
+    weight = RISK_WEIGHTS[code]
+    if code == "trend":
+        note = reason("risk.trend", fall=1 - math.exp(min(slope[-1], 0)))
+    elif code == "near":
+        note = reason("risk.near", active=float(smooth[-1]), threshold=float(threshold[-1]),
+                      ratio=float(smooth[-1] / max(threshold[-1], 1e-9)))
+    elif code == "concentration":
+        w, n = windows(h, until)
+        s = h.sender[speech].astype(np.int64)
+        ws = w[speech] - int(w[speech].min())
+        m = int(ws.max()) + 1
+        note = reason("risk.concentration", now=float(_top3_share(ws, s, m, 2, 0)[-1]),
+                      before=float(_top3_share(ws, s, m, 8, 2)[-1]))
+    elif code == "noise":
+        recent = speech & (h.ts > until - 2 * WEEK)
+        noisy = (((h.flags & (F_AD | F_QR | F_BOT)) != 0) | (h.kind == K_RED)) & recent
+        note = reason("risk.noise", share=float(noisy.sum() / max(recent.sum(), 1)))
+    elif code == "unanswered":
+        nts = np.array(activity.newcomer_ts, np.int64)
+        ok = np.array(activity.newcomer_answered, bool)
+        recent = nts > until - 4 * WEEK
+        note = reason("risk.unanswered", unanswered=int((recent & ~ok).sum()),
+                      newcomers=int(recent.sum()))
+    else:
+        owners = owners_of(h, speech)
+        times = h.ts[speech][np.isin(h.sender[speech], owners)]
+        days = int((until - times[-1]) // 86400) if len(times) else 0
+        note = reason("risk.owner_silent", days=days)
+    return Signal(code, round(value, 3), weight, note)
+
+
+def _stage_note(stage: str, n: int, growth: float, smooth: float, peak: float,
+                threshold: float, since: str | None) -> Note:
+    if stage == "zombie":
+        return reason("stage.zombie", since=since, threshold=threshold, peak=peak)
+    if stage == "launch":
+        return reason("stage.launch", weeks=n)
+    if stage == "burst":
+        return reason("stage.burst", growth=math.exp(growth) - 1)
+    share = smooth / peak if peak else 0.0
+    if stage == "decline":
+        return reason("stage.decline", active=smooth, share=share, peak=peak)
+    return reason("stage.plateau", active=smooth, share=share)
+
+
+def _empty() -> Lifecycle:
+    return Lifecycle((), (), (), (), (), (), (), "empty", 0.0, None, 0.0, (), None,
+                     (reason("stage.empty"),))

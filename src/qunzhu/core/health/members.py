@@ -1,0 +1,286 @@
+"""Per-member behaviour counts, tiers 势能 (high / middle / ordinary) and output 输出.
+
+Tiers come from behaviour thresholds, never from rank quantiles (DOMAIN.md "Structure"):
+ranking the top 5% "high" would make every group show exactly 5/15/80. The thresholds
+are per 28 days and scale with the period's length ``f = days / 28``:
+
+* **high** 高势能 — opens at least ``4f`` threads that others answer, is answered or
+  mentioned at least ``8f`` times, and speaks on at least 30% of the days;
+* **middle** 中势能 — not high, answers others or opens answered threads at least ``6f``
+  times in all, and speaks on at least ``max(3, 15% of the days)`` days;
+* **ordinary** 普通 — everyone else who said something. Members who said nothing are
+  lurkers: counted apart, never in the split (the playbook's 5/15/80 is among participants).
+
+A message is **substantive** (output) when it has 30+ characters, is a file or a link, or
+answers someone with 15+ characters — and is not an ad, a QR card or a bot's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activity import next_other
+from .flags import F_AD, F_BOT, F_LINK, F_QR
+from .history import F64, I64, K_FILE, K_LINK, History
+from .reasons import Note, action, reason
+
+THREAD_GAP = 30 * 60
+THREAD_ANSWER = 15 * 60
+WEAK_ANSWER = 5 * 60
+TARGET = (0.05, 0.15, 0.80)
+BALANCED = 0.2  #: a split within this total-variation distance of 5/15/80 is "close"
+TIERS = ("high", "middle", "ordinary")
+#: contribution score weights (per act)
+SCORE_WEIGHTS: dict[str, float] = {"messages": 1, "received": 2, "threads": 3, "mentioned": 2,
+                                   "active_days": 1, "output": 2}
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    """Counts per sender index (arrays of length ``members``)."""
+
+    messages: I64
+    received: I64  #: replies from others
+    mentioned: I64  #: mentions by others
+    threads: I64  #: threads opened that someone else answered within 15 minutes
+    answers: I64  #: replies / mentions to others (or quick follow-ups without reply data)
+    active_days: I64
+    output: I64  #: substantive messages
+    first_ts: I64
+    last_ts: I64
+    days: int  #: length of the period in days
+
+    @property
+    def score(self) -> F64:
+        w = SCORE_WEIGHTS
+        return np.asarray(w["messages"] * self.messages + w["received"] * self.received
+                + w["threads"] * self.threads + w["mentioned"] * self.mentioned
+                + w["active_days"] * self.active_days + w["output"] * self.output, np.float64)
+
+
+def substantive(h: History) -> np.ndarray:
+    """Boolean per row: a speech message with output value (see module docstring)."""
+    noisy = (h.flags & (F_AD | F_QR | F_BOT)) != 0
+    addressed = (h.reply_to >= 0) & (h.reply_to != h.sender)
+    long_enough = (h.length >= 30) | (addressed & (h.length >= 15))
+    media = (h.kind == K_FILE) | (h.kind == K_LINK) | ((h.flags & F_LINK) != 0)
+    return np.asarray(h.speech & ~noisy & (long_enough | media), bool)
+
+
+def member_stats(h: History, start: int | None = None, end: int | None = None) -> MemberStats:
+    """Counts over rows with ``start <= ts < end`` (all rows by default)."""
+    m = h.members
+    keep = h.speech.copy()
+    if start is not None:
+        keep &= h.ts >= start
+    if end is not None:
+        keep &= h.ts < end
+    s = h.sender[keep].astype(np.int64)
+    ts = h.ts[keep]
+    reply = h.reply_to[keep].astype(np.int64)
+
+    def count(idx: I64, weights: np.ndarray | None = None) -> I64:
+        return np.bincount(idx, weights=weights, minlength=m)[:m].astype(np.int64)
+
+    messages = count(s)
+    to_other = (reply >= 0) & (reply != s)
+    received = count(reply[to_other])
+    owner_row = np.repeat(np.arange(len(h.ts)), np.diff(h.mention_ptr))
+    kept = keep[owner_row]
+    target = h.mention_to[kept].astype(np.int64)
+    owner = h.sender[owner_row[kept]].astype(np.int64)
+    mentioned = count(target[target != owner])
+    mentions_out = count(owner[target != owner])
+    explicit = int(to_other.sum()) + int((target != owner).sum()) >= 0.01 * max(len(s), 1)
+    wait = _next_other_rows(h, keep)
+    gaps = np.diff(ts, prepend=(ts[0] - THREAD_GAP - 1) if len(ts) else 0)
+    opened = (gaps > THREAD_GAP) & (wait <= THREAD_ANSWER)
+    threads = count(s[opened])
+    if explicit:
+        answers = count(s[to_other]) + mentions_out
+    else:
+        prev_other = np.zeros(len(s), bool)
+        if len(s) > 1:
+            prev_other[1:] = (s[1:] != s[:-1]) & (np.diff(ts) <= WEAK_ANSWER)
+        answers = count(s[prev_other])
+    day = h.day[keep]
+    pairs = np.unique(day * (m + 1) + s)
+    active_days = count(pairs % (m + 1))
+    output = count(s[substantive(h)[keep]])
+    first_ts = np.full(m, -1, np.int64)
+    last_ts = np.full(m, -1, np.int64)
+    if len(s):
+        last_ts[s] = ts  # later rows overwrite earlier ones: the last time
+        first_ts[s[::-1]] = ts[::-1]
+    span = 1
+    if len(ts):
+        lo = start if start is not None else int(ts[0])
+        hi = end if end is not None else int(ts[-1]) + 1
+        span = max(1, int(np.ceil((hi - lo) / 86400)))
+    return MemberStats(messages, received, mentioned, threads, answers, active_days, output,
+                       first_ts, last_ts, span)
+
+
+def _next_other_rows(h: History, keep: np.ndarray) -> I64:
+    """:func:`next_other` restricted to the kept rows."""
+    if keep.all() or keep.sum() == h.speech.sum():
+        return next_other(h)
+    s = h.sender[keep]
+    ts = h.ts[keep]
+    n = len(s)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    change = np.flatnonzero(s[1:] != s[:-1]) + 1
+    run = np.zeros(n, np.int64)
+    run[change] = 1
+    run = np.cumsum(run)
+    nxt = np.append(ts[change], 1 << 40)
+    return np.asarray(nxt[run] - ts, np.int64)
+
+
+def assign_tiers(stats: MemberStats) -> np.ndarray:
+    """Tier per member: 0 high, 1 middle, 2 ordinary, -1 lurker (said nothing)."""
+    f = max(stats.days / 28, 0.25)
+    high = ((stats.threads >= 4 * f) & (stats.received + stats.mentioned >= 8 * f)
+            & (stats.active_days >= 0.3 * stats.days))
+    middle = (~high & (stats.answers + stats.threads >= 6 * f)
+              & (stats.active_days >= max(3, 0.15 * stats.days)))
+    tier = np.where(high, 0, np.where(middle, 1, 2))
+    return np.where(stats.messages > 0, tier, -1)
+
+
+@dataclass(frozen=True)
+class Movement:
+    month: str  #: YYYY-MM, compared with the month before
+    up: int
+    down: int
+    same: int
+    new: int  #: spoke this month, not the month before
+    gone: int  #: spoke the month before, not this month
+
+
+@dataclass(frozen=True)
+class Tiers:
+    counts: tuple[int, int, int]  #: high, middle, ordinary
+    shares: tuple[float, float, float]
+    lurkers: int
+    distance: float  #: total variation distance to 5/15/80 (0 = exact, 1 = disjoint)
+    diagnosis: str  #: balanced | contact_exchange | no_role_models | no_middle | flood | too_few
+    tier: tuple[int, ...]  #: per member
+    score: tuple[float, ...]  #: per member
+    gap: float  #: 势能差: mean score of high (or middle) members over the ordinary mean
+    movement: tuple[Movement, ...]
+    notes: tuple[Note, ...]
+    actions: tuple[Note, ...]
+
+
+def analyse_tiers(h: History, stats: MemberStats, monthly: bool = True) -> Tiers:
+    tier = assign_tiers(stats)
+    counts = tuple(int((tier == t).sum()) for t in range(3))
+    speakers = sum(counts)
+    shares = tuple(c / speakers if speakers else 0.0 for c in counts)
+    distance = 0.5 * sum(abs(a - b) for a, b in zip(shares, TARGET, strict=True))
+    diagnosis = _diagnose(counts, shares, speakers, distance)
+    score = stats.score
+    ordinary = score[tier == 2]
+    upper = score[tier == 0] if counts[0] else score[tier == 1]
+    gap = float(upper.mean() / max(ordinary.mean(), 1e-9)) if len(upper) and len(ordinary) else 0.0
+    notes = [reason("tiers.split", high=shares[0], middle=shares[1], ordinary=shares[2])]
+    if diagnosis == "too_few":
+        notes = [reason("tiers.too_few", n=speakers)]
+    elif diagnosis == "skewed":
+        notes.append(reason("tiers.skewed", distance=distance))
+    elif diagnosis != "balanced":
+        notes.append(reason(f"tiers.{diagnosis}"))
+    actions = {"no_role_models": [action("do.role_models")], "no_middle": [action("do.middle")],
+               "flood": [action("do.role_models"), action("do.checkin")],
+               "contact_exchange": [action("do.sharing")]}.get(diagnosis, [])
+    return Tiers(counts, shares, int((tier == -1).sum()), round(distance, 4), diagnosis,  # type: ignore[arg-type]
+                 tuple(int(t) for t in tier), tuple(score.round(1).tolist()), round(gap, 2),
+                 _movement(h) if monthly else (), tuple(notes), tuple(actions))
+
+
+def _diagnose(counts: tuple[int, ...], shares: tuple[float, ...], speakers: int,
+              distance: float) -> str:
+    if speakers < 10:
+        return "too_few"
+    high, middle, _ = shares
+    if high >= 0.4:
+        return "contact_exchange"
+    if high + middle < 0.05:
+        return "flood"
+    if counts[0] == 0 or (middle >= 0.5 and high < 0.05):
+        return "no_role_models"
+    if counts[1] == 0:
+        return "no_middle"
+    return "balanced" if distance <= BALANCED else "skewed"
+
+
+def month_bounds(h: History) -> list[tuple[str, int, int]]:
+    """(YYYY-MM, start, end) in UTC seconds for each local calendar month of the history."""
+    if len(h.ts) == 0:
+        return []
+    offset = int(h.local[0] - h.ts[0])
+    first = np.datetime64(int(h.local[0]), "s").astype("datetime64[M]")
+    last = np.datetime64(int(h.local[-1]), "s").astype("datetime64[M]")
+    out = []
+    month = first
+    while month <= last:
+        start = int(month.astype("datetime64[s]").astype(np.int64)) - offset
+        end = int((month + 1).astype("datetime64[s]").astype(np.int64)) - offset
+        out.append((str(month), start, end))
+        month = month + 1
+    return out
+
+
+def _movement(h: History) -> tuple[Movement, ...]:
+    months = month_bounds(h)[-7:]
+    tiers = [assign_tiers(member_stats(h, a, b)) for _, a, b in months]
+    out = []
+    for (label, _, _), before, now in zip(months[1:], tiers, tiers[1:], strict=False):
+        both = (before >= 0) & (now >= 0)
+        out.append(Movement(label, int((both & (now < before)).sum()),
+                            int((both & (now > before)).sum()), int((both & (now == before)).sum()),
+                            int(((before < 0) & (now >= 0)).sum()),
+                            int(((before >= 0) & (now < 0)).sum())))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Output:
+    substantive: int
+    share: float
+    gini: float
+    leader: int  #: sender index of the top contributor, -1 if none
+    leader_share: float
+    contributors: int
+    spread: str  #: wide | narrow | one
+    notes: tuple[Note, ...]
+
+
+def gini(values: F64) -> float:
+    """Gini coefficient of non-negative values (0 equal, →1 one holds everything)."""
+    v = np.sort(np.asarray(values, float))
+    n = len(v)
+    if n == 0 or v.sum() == 0:
+        return 0.0
+    cum = np.cumsum(v)
+    return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
+
+
+def analyse_output(h: History, stats: MemberStats) -> Output:
+    total = int(stats.messages.sum())
+    out = stats.output
+    sub = int(out.sum())
+    speakers = out[stats.messages > 0]
+    g = gini(speakers.astype(float))
+    leader = int(out.argmax()) if sub else -1
+    leader_share = float(out.max() / sub) if sub else 0.0
+    spread = "one" if leader_share >= 0.5 else ("wide" if g < 0.6 else "narrow")
+    share = sub / total if total else 0.0
+    notes = (reason("output.share", share=share),
+             reason("output.spread", spread=spread, gini=g, leader=leader_share))
+    return Output(sub, round(share, 4), round(g, 4), leader, round(leader_share, 4),
+                  int((out > 0).sum()), spread, notes)

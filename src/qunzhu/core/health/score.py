@@ -1,0 +1,161 @@
+"""The five-element score 五要素: common interest, structure, output, operations,
+replication — each 0–100 from the other measures, with its reasons and next actions.
+
+Each element is a weighted mean of parts scaled to 0..1 (the weights below; docs/health.md
+has the table). The overall health is the mean of the five weighted by
+``ELEMENT_WEIGHTS`` (equal by default), which a caller may override.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activity import Activity
+from .flags import F_AD, F_BOT, F_QR
+from .graph import Graph
+from .history import K_RED, History
+from .lifecycle import Lifecycle, owners_of
+from .members import MemberStats, Output, Tiers
+from .noise import Noise
+from .reasons import Note, action, reason
+
+ELEMENTS = ("interest", "structure", "output", "operations", "replication")
+ELEMENT_WEIGHTS: dict[str, float] = {e: 1.0 for e in ELEMENTS}
+PARTS: dict[str, dict[str, float]] = {
+    "interest": {"returning": 0.6, "clean": 0.4},
+    "structure": {"tiers": 0.5, "shape": 0.25, "managers": 0.25},
+    "output": {"share": 0.5, "spread": 0.3, "contributors": 0.2},
+    "operations": {"answered": 0.4, "reply_speed": 0.3, "rhythm": 0.3},
+    "replication": {"size": 0.5, "seeds": 0.5},
+}
+SHAPE_SCORE = {"ring": 1.0, "pyramid": 0.7, "sparse": 0.2}
+RECENT = 28 * 86400
+RECENT_WEEKS = 8  #: interest and operations describe the last eight weeks
+MIN_ADS = 10  #: fewer ads than this do not call for a rule vote
+
+
+@dataclass(frozen=True)
+class Element:
+    code: str
+    score: int
+    parts: dict[str, float]
+    notes: tuple[Note, ...]
+    actions: tuple[Note, ...]
+
+
+def _mix(element: str, parts: dict[str, float]) -> int:
+    weights = PARTS[element]
+    total = sum(weights.values())
+    value = sum(weights[k] * min(max(v, 0.0), 1.0) for k, v in parts.items()) / total
+    return round(100 * value)
+
+
+def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
+                  stats: MemberStats, tiers: Tiers, graph: Graph, output: Output,
+                  noise: Noise) -> tuple[Element, ...]:
+    speech = h.speech
+    s = h.sender[speech]
+    ts = h.ts[speech]
+    recent = ts > until - RECENT_WEEKS * 7 * 86400
+    rs = s[recent]
+    per_week = np.unique(h.week[speech][recent] * (h.members + 1) + rs) % (h.members + 1)
+    spoke_weeks = np.bincount(per_week, minlength=h.members)
+    returning = float((spoke_weeks >= 2).sum() / max((spoke_weeks >= 1).sum(), 1))
+    noisy = (((h.flags[speech] & (F_AD | F_QR | F_BOT)) != 0) | (h.kind[speech] == K_RED))
+    noise_share = float(noisy[recent].mean()) if recent.any() else 0.0
+
+    interest_parts = {"returning": returning / 0.6, "clean": 1 - noise_share / 0.3}
+    interest_actions = []
+    ads = noise.count("ads")
+    if ads >= MIN_ADS:
+        interest_actions.append(action("do.rule_vote", ads=ads))
+        spammers = {x for f in noise.findings if f.code in ("ads", "repeated") for x in f.senders}
+        interest_actions.append(action("do.clean_ads", n=len(spammers)))
+    if any(f.code == "night_flood" for f in noise.findings):
+        interest_actions.append(action("do.quiet_hours"))
+    interest = Element("interest", _mix("interest", interest_parts), interest_parts,
+                       (reason("score.interest", returning=returning, noise=noise_share),),
+                       tuple(interest_actions))
+
+    owners = owners_of(h, speech)
+    if not owners:
+        managers = "unknown"
+    else:
+        lately = ts > until - 14 * 86400
+        managers = "active" if np.isin(s[lately], owners).any() else "silent"
+    structure_parts = {"tiers": 1 - tiers.distance, "shape": SHAPE_SCORE[graph.shape],
+                       "managers": {"active": 1.0, "silent": 0.0, "unknown": 0.5}[managers]}
+    structure_actions = list(tiers.actions) + list(graph.actions)
+    if managers == "silent":
+        structure_actions.insert(0, action("do.owner_back"))
+    structure = Element("structure", _mix("structure", structure_parts), structure_parts,
+                        (reason("score.structure", distance=tiers.distance, shape=graph.shape,
+                                managers=managers),) + tiers.notes + graph.notes,
+                        tuple(structure_actions))
+
+    output_parts = {"share": output.share / 0.3, "spread": 1 - output.gini,
+                    "contributors": output.contributors / 10}
+    output_el = Element("output", _mix("output", output_parts), output_parts,
+                        (reason("score.output", share=output.share,
+                                contributors=output.contributors, gini=output.gini),)
+                        + output.notes,
+                        (action("do.sharing"),) if output.spread != "wide" else ())
+
+    recent_days = activity.messages_per_day[-28:]
+    rhythm = sum(1 for x in recent_days if x) / max(len(recent_days), 1)
+    median = activity.median_first_reply_s
+    if median is None:
+        speed = 0.0
+    else:
+        speed = 1 - (math.log(max(median, 300)) - math.log(300)) / (math.log(7200) - math.log(300))
+    nts = np.array(activity.newcomer_ts, np.int64)
+    late = nts > until - RECENT_WEEKS * 7 * 86400
+    answered = (float(np.mean(np.array(activity.newcomer_answered)[late])) if late.any()
+                else activity.answered_share)
+    ops_parts = {"answered": answered, "reply_speed": speed, "rhythm": rhythm}
+    ops_actions = []
+    if activity.unanswered:
+        ops_actions.append(action("do.welcome", n=len(activity.unanswered)))
+        if activity.answered_share < 0.5:
+            ops_actions.append(action("do.onboarding"))
+    if life.stage in ("decline", "zombie") or rhythm < 0.5:
+        ops_actions.append(action("do.checkin"))
+        ops_actions.append(action("do.activity"))
+    if life.stage == "zombie":
+        ops_actions.append(action("do.archive"))
+    reply_text = "—" if median is None else _duration(median)
+    operations = Element("operations", _mix("operations", ops_parts), ops_parts,
+                         (reason("score.operations", answered=answered,
+                                 reply=reply_text, days=rhythm),) + life.notes,
+                         tuple(ops_actions))
+
+    active_recent = int(np.unique(s[ts > until - RECENT]).size)
+    size_ok = 1.0 if active_recent <= h.active_size else max(0.0, 2 - active_recent / h.active_size)
+    seeds = tiers.counts[0]
+    rep_parts = {"size": size_ok, "seeds": seeds / 3}
+    rep_actions = []
+    if active_recent > h.active_size:
+        rep_actions.append(action("do.split", active=active_recent, size=h.active_size))
+    replication = Element("replication", _mix("replication", rep_parts), rep_parts,
+                          (reason("score.replication", active=active_recent, size=h.active_size,
+                                  seeds=seeds),), tuple(rep_actions))
+    return (interest, structure, output_el, operations, replication)
+
+
+def overall(elements: tuple[Element, ...], weights: dict[str, float] | None = None) -> int:
+    w = weights or ELEMENT_WEIGHTS
+    total = sum(w.get(e.code, 0.0) for e in elements)
+    if total <= 0:
+        return 0
+    return round(sum(w.get(e.code, 0.0) * e.score for e in elements) / total)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
