@@ -27,7 +27,8 @@ fi
 # Front-end assets come from the npm registry, pinned by package-lock.json, and are served
 # by qunzhu itself (no CDN), so the console works on an intranet.
 vendor=src/qunzhu/web/static/qunzhu/vendor
-if [ ! -f "$vendor/htmx.min.js" ] || [ package-lock.json -nt "$vendor/htmx.min.js" ]; then
+if [ ! -f "$vendor/htmx.min.js" ] || [ ! -f "$vendor/echarts.min.js" ] \
+   || [ package-lock.json -nt "$vendor/htmx.min.js" ]; then
   if ! command -v npm >/dev/null; then
     echo "npm (Node.js) is needed once to fetch the console's scripts; install nodejs" >&2
     exit 1
@@ -36,4 +37,5 @@ if [ ! -f "$vendor/htmx.min.js" ] || [ package-lock.json -nt "$vendor/htmx.min.j
   npm ci --no-audit --no-fund --loglevel=error
   mkdir -p "$vendor"
   cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
+  cp node_modules/echarts/dist/echarts.min.js "$vendor/echarts.min.js"
 fi

@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -86,11 +87,11 @@ def operator_client(client, operator):  # type: ignore[no-untyped-def]
     return client
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+@contextmanager
+def cli_environment(folder: Path) -> Iterator[dict[str, str]]:
     """Environment for running `qunzhu` in a subprocess against its own fresh database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env["QUNZHU_DATA"] = str(tmp_path / "data")
+    env["QUNZHU_DATA"] = str(folder / "data")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     url = os.environ.get("DATABASE_URL")
     dbname = None
@@ -103,14 +104,22 @@ def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{dbname}"')
         env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{dbname}"))
-    yield env
-    if url and dbname:
-        import psycopg
+    try:
+        yield env
+    finally:
+        if url and dbname:
+            import psycopg
 
-        with psycopg.connect(
-            urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True
-        ) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+            with psycopg.connect(
+                urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True
+            ) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with cli_environment(tmp_path) as env:
+        yield env
 
 
 def run_cli(

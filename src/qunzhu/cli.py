@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,6 +81,13 @@ def _load_demo(reset: bool, seed: int, end: date) -> None:
         summary = load_demo(Actor.system("qunzhu demo"), end=end, seed=seed, reset=reset,
                             on_start=lambda n: progress.update(task, total=n),
                             on_progress=advance)
+    from qunzhu.community.models import Community
+    from qunzhu.demo.load import DEMO_SLUG
+    from qunzhu.health.service import do_refresh
+
+    with err.status("computing the health report …"):
+        do_refresh(Actor.system("qunzhu demo"), Community.objects.get(slug=DEMO_SLUG),
+                   reason="demo")
     table = Table(title="书香读书会 (reading-club)")
     for column in ("group", "messages", "members", "first", "last"):
         table.add_column(column)
@@ -111,12 +118,14 @@ def _ensure_first_operator() -> tuple[str, str | None]:
 def _serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
+    from qunzhu.health.service import recover_interrupted as recover_reports
     from qunzhu.ingest.jobs import recover_interrupted
     from qunzhu.wsgi import application
 
     if interrupted := recover_interrupted():
         err.print(f"{interrupted} console import(s) were cut short by the last stop; "
                   "run them again from the import page")
+    recover_reports()
 
     out.print(f"[bold green]qunzhu console:[/] http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -130,13 +139,13 @@ HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 
 
-def _parse_date(value: str | None) -> date:
+def _parse_date(value: str | None, option: str = "--end") -> date:
     if not value:
         return date.today()
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise _fail(f"--end: expected a date like 2026-11-26, got {value!r}") from exc
+        raise _fail(f"{option}: expected a date like 2026-11-26, got {value!r}") from exc
 
 
 @app.command()
@@ -344,6 +353,8 @@ def import_(
             "--verbose", "-v", help="Say which format was detected and why.")] = False,
         as_json: Annotated[bool, typer.Option(
             "--json", help="Print the summary as JSON (for scripts).")] = False,
+        report: Annotated[bool, typer.Option(
+            help="Update the community's health report afterwards.")] = True,
 ) -> None:
     """Import chat history from export files (format detected from content)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -394,6 +405,135 @@ def import_(
         _print_import_results(results, verbose)
     if results and all(r.failed for r in results):
         raise typer.Exit(1)
+    if report and any(r.summary is not None and r.summary.added for r in results):
+        from qunzhu.health.service import do_refresh
+
+        with err.status("updating the health report …"):
+            stored = do_refresh(Actor.system("qunzhu import"), target, reason="import")
+        if stored.error:
+            err.print(f"[yellow]health report failed:[/] {escape(stored.error)}")
+        else:
+            err.print(f"health report updated ({stored.seconds:.1f} s): "
+                      f"qunzhu report {target.slug}")
+
+
+LANGS = ("zh-hans", "zh-hant", "en")
+
+
+def _parse_weights(value: str | None) -> dict[str, float] | None:
+    from qunzhu.core.health import ELEMENT_WEIGHTS
+
+    if not value:
+        return None
+    weights = dict(ELEMENT_WEIGHTS)
+    for part in value.split(","):
+        name, _, number = part.partition("=")
+        name = name.strip()
+        if name not in weights:
+            raise _fail(f"--weights: unknown element {name!r}; expected "
+                        f"{', '.join(weights)} (e.g. output=2,interest=1)")
+        try:
+            weights[name] = float(number)
+        except ValueError as exc:
+            raise _fail(f"--weights: {part!r}: expected NAME=NUMBER") from exc
+        if weights[name] < 0:
+            raise _fail(f"--weights: {part!r}: weights cannot be negative")
+    return weights
+
+
+@app.command()
+def report(
+        community: Annotated[str, typer.Argument(help="Community slug.")],
+        group: Annotated[list[str] | None, typer.Option(
+            "--group", "-g", help="Only this group (by name; repeat for several).")] = None,
+        since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
+        until: Annotated[str | None, typer.Option(
+            help="Last day, YYYY-MM-DD (default: the last message).")] = None,
+        format: Annotated[str, typer.Option(
+            "--format", "-f", help="text, json or html.")] = "text",
+        out_file: Annotated[Path | None, typer.Option(
+            "--out", "-o", help="Write to this file (html: default COMMUNITY-health.html).")
+        ] = None,
+        lang: Annotated[str, typer.Option(help="zh-hans, zh-hant or en.")] = "zh-hans",
+        weights: Annotated[str | None, typer.Option(
+            help="Element weights of the health score, e.g. output=2,replication=0.5.")] = None,
+) -> None:
+    """Group health by the playbook: stage, zombie risk, tiers, shape, five scores, actions."""
+    if format not in ("text", "json", "html"):
+        raise _fail(f"--format: expected text, json or html, got {format!r}")
+    if lang not in LANGS:
+        raise _fail(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
+    element_weights = _parse_weights(weights)
+    _setup_django()
+    from zoneinfo import ZoneInfo
+
+    from qunzhu.community.models import Community
+    from qunzhu.health.service import compute
+
+    _migrate()
+    target = Community.objects.filter(slug=community).first()
+    if target is None:
+        known = ", ".join(Community.objects.values_list("slug", flat=True)) or "none yet"
+        raise _fail(f"no community {community!r} (communities: {known})")
+    chosen = None
+    if group:
+        by_name = {g.name: g for g in target.groups.all()}
+        missing = [name for name in group if name not in by_name]
+        if missing:
+            raise _fail(f"--group: no group {', '.join(map(repr, missing))} in {target.slug} "
+                        f"(groups: {', '.join(sorted(by_name)) or 'none'})")
+        chosen = [by_name[name] for name in group]
+    zone = ZoneInfo(target.time_zone)
+    start = None
+    if since:
+        start = datetime.combine(_parse_date(since, "--since"), datetime.min.time(), zone)
+    end = None
+    if until:
+        end = (datetime.combine(_parse_date(until, "--until"), datetime.min.time(), zone)
+               + timedelta(days=1))
+    if start and end and start >= end:
+        raise _fail("--since must be before --until")
+    with err.status("reading messages …") as status:
+        computed = compute(target, chosen, start, end, element_weights,
+                           progress=lambda stage: status.update(
+                               {"read": "reading messages …", "analyse": "analysing …"}[stage]))
+        data = computed.as_dict(lang)
+    timing = " · ".join(f"{k} {v:.2f} s" for k, v in computed.timings.items())
+    err.print(f"{len(data['groups'])} group(s), {computed.messages:,} messages · {timing}")
+    if format == "json":
+        import orjson
+
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+        if out_file:
+            _write(out_file, text)
+        else:
+            sys.stdout.write(text)
+    elif format == "html":
+        from qunzhu.health.present import render_html
+
+        path = out_file or Path(f"{target.slug}-health.html")
+        _write(path, render_html(data, lang))
+        out.print(f"wrote {escape(str(path))}")
+    else:
+        from qunzhu.health.text import print_report
+
+        if out_file:
+            file_console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+            print_report(data, file_console, lang)
+            _write(out_file, file_console.export_text())
+        else:
+            print_report(data, out, lang)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write via a temporary file and rename: a failed write leaves no half file behind."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _fail(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @people_app.command("suggest")

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "qunzhu.audit",
     "qunzhu.community",
     "qunzhu.ingest",
+    "qunzhu.health",
     "qunzhu.web",
 ]
 

@@ -79,7 +79,7 @@ def test_operator_logs_in_sees_demo_opens_group_and_switches_language(console, p
     assert page.locator("h2").first.inner_text().startswith("群")
     page.screenshot(path=str(ARTIFACTS / "console-overview.png"), full_page=True)
 
-    page.click("text=书香读书会1群")
+    page.click("[data-testid=groups] >> text=书香读书会1群")
     timeline = page.locator("[data-testid=timeline] li")
     assert timeline.count() == 50
     page.fill("#q", "三体")
@@ -100,6 +100,72 @@ def test_operator_logs_in_sees_demo_opens_group_and_switches_language(console, p
     assert page.locator("label[for=q]").inner_text() == "搜尋訊息"
     page.screenshot(path=str(ARTIFACTS / "console-group-zh-hant.png"))
 
+
+
+def _login(page, base: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/")
+    page.fill("#id_username", "amy")
+    page.fill("#id_password", password)
+    page.click("button.primary")
+
+
+def test_operator_sees_group_health_with_charts(console, page):
+    base, password = console
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, base, password)
+    rows = page.locator("[data-testid=health-row]")
+    assert rows.count() == 4
+    first = rows.first.inner_text()
+    assert "书香读书会2群" in first and "僵尸群" in first, "the dying group is listed first"
+    assert "归档" in first  # its first action
+    page.screenshot(path=str(ARTIFACTS / "health-overview.png"), full_page=True)
+
+    # sorting by the health score puts the lowest first
+    page.click("[data-testid=health-table] th:nth-child(4)")
+    scores = [int(x) for x in page.locator(
+        "[data-testid=health-row] td:nth-child(4)").all_inner_texts()]
+    assert scores == sorted(scores)
+
+    page.click("[data-testid=health-table] >> text=书香读书会2群")
+    page.wait_for_selector("[data-charts-ready]")
+    assert page.locator("[data-testid=stage]").inner_text() == "僵尸群"
+    actions = page.locator("[data-testid=actions] li").all_inner_texts()
+    assert actions[0].startswith("归档此群")
+    radar = page.locator("[data-chart=radar] canvas")
+    assert radar.count() == 1, "the five-element radar is drawn on the first tab"
+
+    page.click("[data-tab=activity]")
+    page.wait_for_selector("[data-chart=activity] canvas")
+    page.wait_for_selector("[data-chart=heatmap] canvas")
+    assert page.locator("[data-testid=unanswered] li").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "health-group-zombie.png"), full_page=True)
+
+    page.click("[data-tab=signals]")
+    signals = page.locator("[data-testid=signals]").inner_text()
+    assert "群主和管理员已经" in signals
+
+    # the healthy ring: its network, and the member filter
+    page.goto(base + "/")
+    page.click("[data-testid=health-table] >> text=书香读书会1群")
+    page.wait_for_selector("[data-charts-ready]")
+    page.click("[data-tab=network]")
+    page.wait_for_selector("[data-chart=graph] canvas")
+    assert "环形" in page.locator("[data-testid=graph-reasons]").inner_text()
+    page.click("[data-tab=tiers]")
+    table = page.locator("[data-testid=member-table] tbody tr")
+    total = table.count()
+    assert total > 10
+    name = page.locator("[data-testid=member-table] tbody tr td").first.inner_text()
+    page.fill("[data-testid=member-filter]", name)
+    visible = page.locator("[data-testid=member-table] tbody tr:not([hidden])")
+    assert 1 <= visible.count() < total
+    page.fill("[data-testid=member-filter]", "")
+    page.click("[data-tab=network]")
+    page.wait_for_timeout(1500)  # let the force layout settle for the screenshot
+    page.screenshot(path=str(ARTIFACTS / "health-group-ring.png"), full_page=True)
+    assert errors == []
 
 
 def test_operator_uploads_an_export_and_watches_it_import(console, page):

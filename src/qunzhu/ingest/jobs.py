@@ -95,6 +95,10 @@ def run(job_id: int) -> ImportJob:
                               if r["failed"])
     job.progress, job.finished = read, timezone.now()
     job.save(update_fields=["status", "error", "results", "progress", "finished"])
+    if job.status == JobStatus.DONE:
+        from qunzhu.health.service import request_refresh
+
+        request_refresh(actor, job.community, reason=f"import {job.pk}")
     return job
 
 

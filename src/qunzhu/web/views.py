@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from qunzhu.community.access import communities_for, get_community_or_404
-from qunzhu.community.models import Community, Group, Message, Person
+from qunzhu.community.access import communities_for, get_community_or_404, has_role
+from qunzhu.community.models import Community, Group, Message, OperatorRole, Person
+from qunzhu.health import present, service
 
 from . import queries
 
@@ -40,9 +41,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     community = enter(request, slug)
     rows = queries.group_overview(community)
+    report = service.latest(community)
     return render(request, "console/overview.html", {
         "community": community, "rows": rows,
         "total_messages": sum(r.messages for r in rows),
+        "health": report, "health_pending": service.pending(community),
+        "health_groups": report.data["groups"] if report and report.data else [],
+        "may_refresh": has_role(request.user, community, OperatorRole.MANAGER),
+        **present.names(),
     })
 
 

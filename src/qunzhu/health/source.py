@@ -1,0 +1,264 @@
+"""Read a community's messages from the database into :class:`History` arrays.
+
+Reading a million rows through the database driver costs seconds (most of it making a
+Python tuple per row), so each group's columns are kept as a **snapshot** in the
+database (:class:`~qunzhu.health.models.GroupColumns`): NumPy arrays of sender identity,
+time, kind, replied-to identity, text length, flags and id, plus the few mentions and
+flagged texts. A snapshot is valid while the group's message count and highest id are
+unchanged; otherwise it is rebuilt from the rows (one ordered scan over the
+``(group, sent_at)`` index) and stored again. Identities map to people when read, so
+merging two people never needs a rebuild. Senders are people: merged identities count once.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import orjson
+from django.db import connection
+from django.db.models import Count, Max
+
+from qunzhu.community.models import Community, Group, Identity, Membership, Message
+from qunzhu.core.health.history import KIND_CODE, KINDS, History
+
+from .models import GroupColumns
+
+FETCH = 50_000
+OWNER_ROLES = {"creator", "manager"}
+#: part of the snapshot's validity: a new message kind changes every kind code
+LAYOUT = "1:" + ",".join(KINDS)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    group: Group
+    history: History
+
+
+@dataclass
+class Raw:
+    """One group's message columns in time order (identities, not people yet)."""
+
+    identity: np.ndarray  # int64, -1 none
+    ts: np.ndarray  # int64 epoch seconds
+    kind: np.ndarray  # int8 KIND_CODE
+    reply: np.ndarray  # int64 identity of the replied message's sender, -1 none
+    length: np.ndarray  # int32
+    flags: np.ndarray  # uint8
+    ids: np.ndarray  # int64
+    mention_rows: np.ndarray  # int64 row of each mention
+    mention_ids: np.ndarray  # int64 identity mentioned
+    text_rows: np.ndarray  # int64 rows of flagged texts
+    texts: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def between(self, start: int | None, end: int | None) -> Raw:
+        """Rows with start <= ts < end (epoch seconds)."""
+        lo = 0 if start is None else int(np.searchsorted(self.ts, start, "left"))
+        hi = len(self.ts) if end is None else int(np.searchsorted(self.ts, end, "left"))
+        if lo == 0 and hi == len(self.ts):
+            return self
+        keep_m = (self.mention_rows >= lo) & (self.mention_rows < hi)
+        keep_t = (self.text_rows >= lo) & (self.text_rows < hi)
+        return Raw(self.identity[lo:hi], self.ts[lo:hi], self.kind[lo:hi], self.reply[lo:hi],
+                   self.length[lo:hi], self.flags[lo:hi], self.ids[lo:hi],
+                   self.mention_rows[keep_m] - lo, self.mention_ids[keep_m],
+                   self.text_rows[keep_t] - lo,
+                   [t for t, k in zip(self.texts, keep_t.tolist(), strict=True) if k])
+
+    # -- the stored snapshot ---------------------------------------------------------------
+    ARRAYS = ("identity", "ts", "kind", "reply", "length", "flags", "ids", "mention_rows",
+              "mention_ids", "text_rows")
+
+    def dump(self) -> bytes:
+        buffer = io.BytesIO()
+        joined = "\x00".join(self.texts).encode("utf-8")
+        np.savez(buffer, texts=np.frombuffer(joined, np.uint8),
+                 **{k: getattr(self, k) for k in self.ARRAYS})
+        return buffer.getvalue()
+
+    @classmethod
+    def load(cls, blob: bytes) -> Raw:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as data:
+            arrays = {k: data[k] for k in cls.ARRAYS}
+            texts = bytes(data["texts"]).decode("utf-8")
+        rows = arrays["text_rows"]
+        return cls(**arrays, texts=texts.split("\x00") if len(rows) else [])
+
+
+def _query(percent_s: str) -> str:
+    """One group's rows, ordered by time. Rare columns (replies, mentions, the texts of
+    flagged messages) come back as -1 or '' when empty."""
+    table = "community_message"
+    if connection.vendor == "sqlite":
+        epoch = f"CAST(strftime('{percent_s}', m.sent_at) AS INTEGER)"
+        no_mentions = "'[]'"
+    else:
+        epoch = "CAST(EXTRACT(EPOCH FROM m.sent_at) AS BIGINT)"
+        no_mentions = "'[]'::jsonb"
+    return (f"SELECT COALESCE(m.identity_id, -1), {epoch}, m.kind,"  # noqa: S608
+            f" COALESCE(CASE WHEN m.reply_to_id IS NOT NULL THEN"
+            f" (SELECT r.identity_id FROM {table} r WHERE r.id = m.reply_to_id) END, -1),"
+            f" CASE WHEN m.mentions <> {no_mentions} THEN m.mentions END,"
+            f" length(m.text), m.flags, m.id,"
+            f" CASE WHEN m.flags <> 0 AND length(m.text) >= 10"
+            f" THEN COALESCE(NULLIF(m.text_folded, ''), m.text) END"
+            f" FROM {table} m WHERE m.group_id = %s ORDER BY m.sent_at, m.id")
+
+
+def read_rows(group: Group) -> Raw:
+    """The group's columns from its message rows (the slow path; see the module docstring)."""
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "identity", "ts", "kind", "reply", "length", "flags", "ids")}
+    mention_rows: list[int] = []
+    mention_ids: list[int] = []
+    text_rows: list[int] = []
+    texts: list[str] = []
+    n = 0
+    with connection.cursor() as cursor:
+        cursor.execute(_query("%%s"), [group.pk])
+        while rows := cursor.fetchmany(FETCH):
+            identity, ts, kind, reply, mentions, length, flags, ids, flagged = zip(
+                *rows, strict=True)
+            parts["identity"].append(np.array(identity, np.int64))
+            parts["ts"].append(np.array(ts, np.int64))
+            names, inverse = np.unique(np.array(kind, dtype=str), return_inverse=True)
+            codes = np.array([KIND_CODE.get(str(k), 0) for k in names], np.int8)
+            parts["kind"].append(codes[inverse])
+            parts["reply"].append(np.array(reply, np.int64))
+            parts["length"].append(np.array([x or 0 for x in length], np.int32))
+            parts["flags"].append(np.array(flags, np.uint8))
+            parts["ids"].append(np.array(ids, np.int64))
+            for i, raw in enumerate(mentions):
+                if raw:
+                    value = orjson.loads(raw) if isinstance(raw, (str, bytes)) else raw
+                    for identity_id in value or ():
+                        mention_rows.append(n + i)
+                        mention_ids.append(int(identity_id))
+            for i, text in enumerate(flagged):
+                if text:
+                    text_rows.append(n + i)
+                    texts.append(text)
+            n += len(rows)
+
+    def joined(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype)
+
+    return Raw(joined("identity", np.int64), joined("ts", np.int64), joined("kind", np.int8),
+               joined("reply", np.int64), joined("length", np.int32),
+               joined("flags", np.uint8), joined("ids", np.int64),
+               np.array(mention_rows, np.int64), np.array(mention_ids, np.int64),
+               np.array(text_rows, np.int64), texts)
+
+
+def group_columns(group: Group, count: int, last_id: int) -> Raw:
+    """The group's columns: from its snapshot if still valid, else rebuilt and stored."""
+    snap = GroupColumns.objects.filter(group=group).first()
+    if (snap is not None and snap.messages == count and snap.last_id == last_id
+            and snap.layout == LAYOUT):
+        return Raw.load(bytes(snap.data))
+    raw = read_rows(group)
+    GroupColumns.objects.update_or_create(group=group, defaults={
+        "messages": len(raw), "last_id": int(raw.ids.max()) if len(raw) else 0,
+        "layout": LAYOUT, "data": raw.dump()})
+    return raw
+
+
+def load_histories(community: Community, groups: Sequence[Group] | None = None,
+                   since: datetime | None = None, until: datetime | None = None
+                   ) -> list[Loaded]:
+    """Histories of ``groups`` (default: every group of the community) within the period."""
+    chosen = list(groups) if groups is not None else list(community.groups.order_by("pk"))
+    if not chosen:
+        return []
+    person_of = dict(Identity.objects.filter(community=community)
+                     .values_list("pk", "person_id"))
+    names = dict(community.people.values_list("pk", "display_name"))
+    memberships: dict[int, list[tuple[int, list[str], datetime | None]]] = {}
+    for group_id, person_id, roles, joined in Membership.objects.filter(
+            group__in=chosen).values_list("group_id", "person_id", "roles", "joined"):
+        memberships.setdefault(group_id, []).append((person_id, roles or [], joined))
+    stats = {row["group_id"]: (row["n"], row["last"]) for row in
+             Message.objects.filter(group__in=chosen).order_by().values("group_id")
+             .annotate(n=Count("id"), last=Max("id"))}
+    start = int(since.timestamp()) if since is not None else None
+    end = int(until.timestamp()) if until is not None else None
+    text_keys: dict[str, int] = {}
+    out = []
+    for group in chosen:
+        count, last = stats.get(group.pk, (0, 0))
+        raw = group_columns(group, count, last).between(start, end)
+        out.append(Loaded(group, _history(group, raw, person_of, names,
+                                          memberships.get(group.pk, []), text_keys,
+                                          community)))
+    return out
+
+
+def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int, str],
+             members: Iterable[tuple[int, list[str], datetime | None]],
+             text_keys: dict[str, int], community: Community) -> History:
+    n = len(raw)
+    # people → compact sender indices; the roster (members who may be silent) first
+    index: dict[int, int] = {}
+    people: list[int] = []
+
+    def sender_of(person: int) -> int:
+        found = index.get(person)
+        if found is None:
+            found = index[person] = len(people)
+            people.append(person)
+        return found
+
+    owners: set[int] = set()
+    join_times: dict[int, int] = {}
+    for person, roles, when in members:
+        s = sender_of(person)
+        if OWNER_ROLES & set(roles):
+            owners.add(s)
+        if when is not None:
+            join_times[s] = int(when.timestamp())
+
+    def sender_index(ident: np.ndarray) -> np.ndarray:
+        """Identity ids → sender indices (-1 for none), creating indices only for people
+        who appear, in order of first appearance."""
+        if len(ident) == 0:
+            return np.zeros(0, np.int32)
+        uniq, first, inverse = np.unique(ident, return_index=True, return_inverse=True)
+        mapped = np.full(len(uniq), -1, np.int32)
+        for k in np.argsort(first, kind="stable").tolist():
+            person = person_of.get(int(uniq[k]))
+            if person is not None:
+                mapped[k] = sender_of(person)
+        return mapped[inverse]
+
+    sender = sender_index(raw.identity)
+    reply = np.full(n, -1, np.int32)
+    replied = np.flatnonzero(raw.reply >= 0)
+    if len(replied):
+        reply[replied] = sender_index(raw.reply[replied])
+    mentioned = sender_index(raw.mention_ids)
+    ok = mentioned >= 0
+    counts = np.bincount(raw.mention_rows[ok], minlength=n)[:n] if n else np.zeros(0, np.int64)
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    order = np.argsort(raw.mention_rows[ok], kind="stable")
+    text_key = np.zeros(n, np.int64)
+    for row, text in zip(raw.text_rows.tolist(), raw.texts, strict=True):
+        text_key[row] = text_keys.setdefault(text, len(text_keys) + 1)
+    join_at = np.full(len(people), -1, np.int64)
+    for s, stamp in join_times.items():
+        join_at[s] = stamp
+    return History(
+        group=group.name, names=tuple(names.get(p, str(p)) for p in people),
+        ts=raw.ts, sender=sender, kind=raw.kind.astype(np.int8), reply_to=reply,
+        length=raw.length.astype(np.int32), flags=raw.flags.astype(np.uint8),
+        text_key=text_key, mention_ptr=ptr, mention_to=mentioned[ok][order].astype(np.int32),
+        message_ids=raw.ids, zone=community.time_zone, owners=frozenset(owners),
+        joined=join_at, people=np.array(people, np.int64), capacity=group.capacity,
+        active_size=group.active_size)

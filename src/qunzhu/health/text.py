@@ -1,0 +1,104 @@
+"""The terminal form of a health report (Rich), drawn from the JSON report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from qunzhu.core.health.reasons import render
+
+STAGE_STYLE = {"zombie": "bold red", "decline": "yellow", "burst": "green", "launch": "cyan",
+               "plateau": "white", "empty": "dim"}
+TEXT = {
+    "en": {"group": "group", "stage": "stage", "risk": "risk", "health": "health",
+           "interest": "interest", "structure": "structure", "output": "output",
+           "operations": "operations", "replication": "replication", "next": "Next actions",
+           "why": "Why", "tiers": "Tiers (high / middle / ordinary) vs 5 / 15 / 80",
+           "shape": "Link degree", "noise": "Noise", "top": "Top members", "member": "member",
+           "tier": "tier", "score": "score", "messages": "messages", "days": "active days",
+           "warning": "WARNING", "none": "none",
+           "stages": {"launch": "launch", "burst": "burst", "plateau": "plateau",
+                      "decline": "decline", "zombie": "zombie", "empty": "empty"}},
+    "zh": {"group": "群", "stage": "阶段", "risk": "僵尸风险", "health": "健康分",
+           "interest": "同好", "structure": "结构", "output": "输出", "operations": "运营",
+           "replication": "复制", "next": "下一步", "why": "原因",
+           "tiers": "势能分布（高 / 中 / 普通）对照 5 / 15 / 80", "shape": "链接度",
+           "noise": "噪音", "top": "核心成员", "member": "成员", "tier": "势能", "score": "贡献分",
+           "messages": "消息", "days": "活跃天数", "warning": "预警", "none": "无",
+           "stages": {"launch": "启动期", "burst": "爆发期", "plateau": "平稳期",
+                      "decline": "衰退期", "zombie": "僵尸群", "empty": "无数据"}},
+}
+TIERS = {"en": {"high": "high", "middle": "middle", "ordinary": "ordinary", "lurker": "lurker"},
+         "zh": {"high": "高", "middle": "中", "ordinary": "普通", "lurker": "潜水"}}
+
+
+def _t(lang: str) -> dict[str, Any]:
+    return TEXT["zh" if lang.startswith("zh") else "en"]
+
+
+def say(note: dict[str, Any], lang: str) -> str:
+    return escape(render(note["code"], note.get("params") or {}, lang))
+
+
+def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
+    t = _t(lang)
+    tiers = TIERS["zh" if lang.startswith("zh") else "en"]
+    summary = Table(title=escape(data["community"]["name"]), title_justify="left")
+    for col in ("group", "stage", "risk", "health", "interest", "structure", "output",
+                "operations", "replication"):
+        if col == "group":
+            summary.add_column(t[col], no_wrap=True)
+        else:
+            summary.add_column(t[col], justify="left" if col == "stage" else "right",
+                               overflow="fold")
+    for g in data["groups"]:
+        stage = Text(t["stages"].get(g["stage"], g["stage"]), style=STAGE_STYLE.get(g["stage"], ""))
+        risk = Text(f"{g['risk']:.0f}" + (f" {t['warning']}" if g["warning"] else ""),
+                    style="bold red" if g["warning"] else "")
+        summary.add_row(escape(g["group"]["name"]), stage, risk, str(g["overall"]),
+                        *(str(e["score"]) for e in g["elements"]))
+    console.print(summary)
+    for g in data["groups"]:
+        parts: list[Any] = []
+        head = (f"[{STAGE_STYLE.get(g['stage'], '')}]{t['stages'].get(g['stage'], g['stage'])}[/]"
+                f" · {t['risk']} {g['risk']:.0f} · {t['health']} {g['overall']}/100"
+                f" · {g['period']['since'][:10]} – {g['period']['until'][:10]}")
+        parts.append(head)
+        for r in g["lifecycle"]["reasons"]:
+            parts.append(say(r, lang))
+        if g["actions"]:
+            parts.append(f"\n[bold]{t['next']}[/]")
+            parts.extend(f"  {i}. {say(a, lang)}" for i, a in enumerate(g["actions"][:6], 1))
+        parts.append(f"\n[bold]{t['why']}[/]")
+        for e in g["elements"]:
+            bar = "█" * (e["score"] // 10) + "·" * (10 - e["score"] // 10)
+            parts.append(f"  {t[e['code']]:<6} {bar} {e['score']:>3}  "
+                         + (say(e["reasons"][0], lang) if e["reasons"] else ""))
+        signals = [s for s in g["lifecycle"]["signals"] if s["value"] >= 0.3]
+        for s in signals:
+            parts.append(f"  ⚠ {say(s['reason'], lang)}")
+        ti = g["tiers"]
+        counts = ti["counts"]
+        parts.append(f"\n[bold]{t['tiers']}[/]  "
+                     f"{counts['high']} / {counts['middle']} / {counts['ordinary']}")
+        parts.extend(f"  {say(r, lang)}" for r in ti["reasons"])
+        parts.append(f"[bold]{t['shape']}[/]")
+        parts.extend(f"  {say(r, lang)}" for r in g["graph"]["reasons"])
+        findings = g["noise"]["findings"]
+        parts.append(f"[bold]{t['noise']}[/]" + ("" if findings else f"  {t['none']}"))
+        parts.extend(f"  {say(f['reason'], lang)}" for f in findings[:6])
+        top = Table(box=None, pad_edge=False)
+        for col in ("member", "tier", "score", "messages", "days"):
+            top.add_column(t[col], justify="left" if col in ("member", "tier") else "right")
+        for m in g["members"][:8]:
+            top.add_row(escape(m["name"]), tiers[m["tier"]], f"{m['score']:.0f}",
+                        str(m["messages"]), str(m["active_days"]))
+        parts.append(f"[bold]{t['top']}[/]")
+        console.print(Panel(Group(*[Text.from_markup(p) if isinstance(p, str) else p
+                                    for p in parts], top),
+                            title=escape(g["group"]["name"]), title_align="left"))

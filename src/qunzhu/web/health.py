@@ -1,0 +1,57 @@
+"""Console views of group health: read the cached report, never compute in a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from qunzhu.audit.log import Actor
+from qunzhu.community.access import has_role
+from qunzhu.community.models import Community, Group, OperatorRole
+from qunzhu.health import present, service
+
+from .views import enter
+
+
+def _state(community: Community) -> dict[str, Any]:
+    report = service.latest(community)
+    return {"health": report, "health_pending": service.pending(community),
+            "health_groups": report.data["groups"] if report and report.data else []}
+
+
+@login_required
+def health_status(request: HttpRequest, slug: str) -> HttpResponse:
+    """The overview's health block (HTMX polls it while a refresh runs)."""
+    community = enter(request, slug)
+    return render(request, "console/_health_overview.html", {
+        "community": community, **_state(community), **present.names(),
+        "may_refresh": has_role(request.user, community, OperatorRole.MANAGER)})
+
+
+@login_required
+@require_POST
+def health_refresh(request: HttpRequest, slug: str) -> HttpResponse:
+    community = enter(request, slug)
+    if not has_role(request.user, community, OperatorRole.MANAGER):
+        raise Http404("No such page")
+    service.request_refresh(Actor.operator(request.user), community, reason="console")
+    if request.headers.get("HX-Request"):
+        return health_status(request, slug)
+    return redirect("console:overview", slug=slug)
+
+
+@login_required
+def group_health(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
+    community = enter(request, slug)
+    group = get_object_or_404(Group, pk=group_id, community=community)
+    state = _state(community)
+    data = next((g for g in state["health_groups"] if g["group"].get("id") == group.pk), None)
+    return render(request, "console/group_health.html", {
+        "community": community, "group": group, "tab": "health", "g": data, "n": 0,
+        "report": state["health"], "health_pending": state["health_pending"],
+        "chart_labels": present.chart_labels(), **present.names(),
+        "may_refresh": has_role(request.user, community, OperatorRole.MANAGER)})
