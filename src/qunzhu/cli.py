@@ -406,8 +406,12 @@ def import_(
     if results and all(r.failed for r in results):
         raise typer.Exit(1)
     if report and any(r.summary is not None and r.summary.added for r in results):
+        import gc
+
         from qunzhu.health.service import do_refresh
 
+        del results
+        gc.collect()  # the import's batches are garbage now; the report needs the room
         with err.status("updating the health report …"):
             stored = do_refresh(Actor.system("qunzhu import"), target, reason="import")
         if stored.error:

@@ -41,6 +41,10 @@ def test_upload_runs_in_the_background_and_shows_the_summary(operator_client, co
     assert response["Location"] == reverse("console:import-job", args=[community.slug, job.pk])
     job = _wait(job)
     assert job.status == "done", job.error
+    from qunzhu.health.models import HealthReport
+
+    report = HealthReport.objects.get(community=community)  # refreshed by the job itself
+    assert report.status == "done" and report.messages == Message.objects.count()
     assert job.results[0]["format"] == "whatsapp"
     added = job.results[0]["summary"]["added"]
     assert added == Message.objects.filter(group__community=community).count() > 0

@@ -51,7 +51,7 @@ def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
     summary = Table(title=escape(data["community"]["name"]), title_justify="left")
     for col in ("group", "stage", "risk", "health", "interest", "structure", "output",
                 "operations", "replication"):
-        if col == "group":
+        if col in ("group", "stage"):
             summary.add_column(t[col], no_wrap=True)
         else:
             summary.add_column(t[col], justify="left" if col == "stage" else "right",

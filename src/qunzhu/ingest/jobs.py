@@ -93,12 +93,14 @@ def run(job_id: int) -> ImportJob:
             else JobStatus.DONE
         job.error = "; ".join(f"{r['label']}: {r['failed']}" for r in job.results
                               if r["failed"])
+    if job.status == JobStatus.DONE:
+        # in this (background) thread, before the job shows as done: the pages that open
+        # next read the new report, and no thread outlives the job
+        from qunzhu.health.service import do_refresh
+
+        do_refresh(actor, job.community, reason=f"import {job.pk}")
     job.progress, job.finished = read, timezone.now()
     job.save(update_fields=["status", "error", "results", "progress", "finished"])
-    if job.status == JobStatus.DONE:
-        from qunzhu.health.service import request_refresh
-
-        request_refresh(actor, job.community, reason=f"import {job.pk}")
     return job
 
 

@@ -32,6 +32,9 @@ ACTION_ORDER = ("do.archive", "do.welcome", "do.owner_back", "do.clean_ads", "do
                 "do.middle", "do.sharing", "do.quiet_hours", "do.protect_centres")
 
 
+NOISY = 0.2  #: a noise share from which cleaning comes first
+
+
 @dataclass(frozen=True)
 class GroupHealth:
     history: History
@@ -96,8 +99,13 @@ def analyse_group(h: History, until: int | None = None, spam: set[int] | None = 
     for e in elements:
         for a in e.actions:
             seen.setdefault(a.code, a)
-    actions = tuple(sorted(seen.values(), key=lambda a: ACTION_ORDER.index(a.code)
-                           if a.code in ACTION_ORDER else len(ACTION_ORDER)))
+    order = list(ACTION_ORDER)
+    if noise.share >= NOISY:  # a flooded group is cleaned before anything else
+        for code in ("do.rule_vote", "do.clean_ads"):
+            order.remove(code)
+            order.insert(1, code)
+    actions = tuple(sorted(seen.values(), key=lambda a: order.index(a.code)
+                           if a.code in order else len(order)))
     return GroupHealth(h, start, end, activity, life, stats, tiers, graph, output, noise,
                        elements, overall(elements, weights), actions)
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .history import I64, History, local_date, week_start
+from .flags import F_AD, F_QR
+from .history import I64, K_MINI, History, distinct_per, first_rows, local_date, week_start
 
 THREAD_GAP = 30 * 60  #: a message after this much silence opens a thread
 ANSWER_WINDOW = 24 * 3600  #: a newcomer counts as answered within this time
@@ -59,14 +60,6 @@ class Activity:
     @property
     def answered_share(self) -> float:
         return 1.0 - len(self.unanswered) / self.newcomers if self.newcomers else 1.0
-
-
-def distinct_per(bucket: I64, sender: I64, size: int) -> I64:
-    """Number of distinct senders in each bucket 0..size-1."""
-    if len(bucket) == 0:
-        return np.zeros(size, np.int64)
-    pairs = np.unique(bucket * (int(sender.max()) + 1) + sender)
-    return np.bincount(pairs // (int(sender.max()) + 1), minlength=size)[:size]
 
 
 def next_other(h: History) -> I64:
@@ -123,10 +116,10 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
     per_week = np.bincount(ww, minlength=nw)
     act_week = distinct_per(ww, sender, nw)
     first_week = np.full(h.members, -1, np.int64)
-    order = np.argsort(sender, kind="stable")
-    uniq, first_idx = np.unique(sender[order], return_index=True)
-    first_row = order[first_idx]  # each speaker's first speech row (rows are time-sorted)
-    first_week[uniq] = ww[first_row]
+    firsts = first_rows(sender, h.members)
+    uniq = np.flatnonzero(firsts >= 0)
+    first_row = np.sort(firsts[uniq])  # each speaker's first speech row, in time order
+    first_week[uniq] = ww[firsts[uniq]]
     new_week = np.bincount(ww[first_row], minlength=nw)
     returning = act_week - new_week
     last_ts = np.full(h.members, -1, np.int64)
@@ -139,7 +132,10 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
     median_reply = float(np.median(wait[openers])) if openers.any() else None
 
     founding_end = int(ts[0]) + FOUNDING_DAYS * 86400
-    newcomer_rows = first_row[ts[first_row] >= founding_end]
+    # a first message that is an ad or a QR card is a spammer arriving, not a newcomer to
+    # welcome (the noise findings list them)
+    spam = ((h.flags[speech] & (F_AD | F_QR)) != 0) | (h.kind[speech] == K_MINI)
+    newcomer_rows = first_row[(ts[first_row] >= founding_end) & ~spam[first_row]]
     answered = _answered(h, newcomer_rows, ts, sender, wait)
     ids = h.message_ids[speech]
     unanswered = tuple(Newcomer(int(sender[r]), h.names[int(sender[r])], int(ts[r]), int(ids[r]))
@@ -189,19 +185,21 @@ def _answered(h: History, rows: I64, ts: I64, sender: I64, wait: I64) -> tuple[b
 
 
 def _cohorts(ww: I64, sender: I64, first_week: I64, nw: int, w0: int) -> tuple[Cohort, ...]:
-    pairs = np.unique(ww * (int(sender.max()) + 1) + sender)
-    pw, ps = pairs // (int(sender.max()) + 1), pairs % (int(sender.max()) + 1)
-    active_sets = [set() for _ in range(nw)]  # type: list[set[int]]
-    for w, s in zip(pw.tolist(), ps.tolist(), strict=True):
-        active_sets[w].add(s)
     out: list[Cohort] = []
-    for w in range(max(0, nw - 12), nw):
+    lo = max(0, nw - 12)
+    recent = ww >= lo  # only the last twelve weeks' cohorts are shown
+    m = int(sender.max()) + 1
+    pairs = np.unique(ww[recent] * m + sender[recent])
+    active_sets: dict[int, set[int]] = {}
+    for w, s in zip((pairs // m).tolist(), (pairs % m).tolist(), strict=True):
+        active_sets.setdefault(w, set()).add(s)
+    for w in range(lo, nw):
         members = np.flatnonzero(first_week == w)
         if len(members) == 0:
             continue
         cohort = set(members.tolist())
-        kept = tuple(len(cohort & active_sets[w + k]) / len(cohort) if w + k < nw else float("nan")
-                     for k in RETENTION_OFFSETS)
+        kept = tuple(len(cohort & active_sets.get(w + k, set())) / len(cohort)
+                     if w + k < nw else float("nan") for k in RETENTION_OFFSETS)
         out.append(Cohort(week_start(w + w0), len(cohort), kept))
     return tuple(out)
 

@@ -127,17 +127,53 @@ class History:
             self.active_size)
 
 
+DENSE_CELLS = 50_000_000  #: bucket × member tables up to this size are counted densely
+
+
+def pair_counts(bucket: I64, sender: I64, buckets: int, members: int) -> npt.NDArray[np.int64]:
+    """Messages per (bucket, sender) as a dense ``buckets × members`` table.
+
+    Linear in the number of rows (a bincount), where sorting pairs would be n log n; only
+    for tables of at most DENSE_CELLS cells (callers fall back to sorting beyond).
+    """
+    flat = np.bincount(bucket * members + sender, minlength=buckets * members)
+    return flat[:buckets * members].reshape(buckets, members)
+
+
+def distinct_per(bucket: I64, sender: I64, buckets: int) -> I64:
+    """Number of distinct senders in each bucket 0..buckets-1."""
+    if len(bucket) == 0:
+        return np.zeros(buckets, np.int64)
+    members = int(sender.max()) + 1
+    if buckets * members <= DENSE_CELLS:
+        seen = np.zeros(buckets * members, bool)
+        seen[bucket * members + sender] = True
+        return np.asarray(seen.reshape(buckets, members).sum(axis=1), np.int64)
+    pairs = np.unique(bucket * members + sender)
+    return np.bincount(pairs // members, minlength=buckets)[:buckets].astype(np.int64)
+
+
+def first_rows(sender: I64, members: int) -> I64:
+    """Index of each sender's first row (rows are in time order); -1 for none."""
+    first = np.full(members, len(sender), np.int64)
+    np.minimum.at(first, sender, np.arange(len(sender), dtype=np.int64))
+    return np.asarray(np.where(first == len(sender), -1, first), np.int64)
+
+
 def utc_offsets(ts: I64, zone: str) -> I64:
     """The zone's UTC offset in seconds at each timestamp (DST aware, one lookup per hour)."""
     if len(ts) == 0:
         return np.zeros(0, np.int64)
     tz = ZoneInfo(zone)
-    hours, inverse = np.unique(ts // 3600, return_inverse=True)
+    hour = ts // 3600  # ascending, so distinct hours are where it changes: no sort needed
+    starts = np.flatnonzero(np.diff(hour, prepend=hour[0] - 1))
+    hours = hour[starts]
+    inverse = np.cumsum(np.diff(hour, prepend=hour[0]) != 0)
     table = np.fromiter(
         (int((datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz).utcoffset()
               or timedelta()).total_seconds()) for h in hours),
         np.int64, len(hours))
-    return table[inverse]
+    return np.asarray(table[inverse], np.int64)
 
 
 def local_date(day: int) -> str:

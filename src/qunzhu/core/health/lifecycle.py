@@ -30,7 +30,7 @@ import numpy as np
 
 from .activity import Activity
 from .flags import F_AD, F_BOT, F_QR
-from .history import F64, I64, K_RED, History, local_date
+from .history import DENSE_CELLS, F64, I64, K_RED, History, distinct_per, local_date, pair_counts
 from .reasons import Note, reason
 
 WEEK = 7 * 86400
@@ -94,8 +94,7 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
     w = win[speech] - first
     n -= first
     s = h.sender[speech].astype(np.int64)
-    top = int(s.max()) + 1
-    active = np.bincount(np.unique(w * top + s) // top, minlength=n).astype(np.float64)
+    active = distinct_per(w, s, n).astype(np.float64)
     smooth = np.convolve(active, np.ones(3) / 3)[:n]
     smooth[:2] = np.cumsum(active[:2]) / np.arange(1, min(n, 2) + 1)[:2] if n >= 2 else active[:1]
     peak = np.maximum.accumulate(smooth)
@@ -269,6 +268,18 @@ def _top3_share(w: I64, s: I64, n: int, span: int, lag: int) -> F64:
     top = int(s.max()) + 1 if len(s) else 1
     out = np.zeros(n)
     if len(w) == 0:
+        return out
+    if n * top <= DENSE_CELLS:  # per-window counts as a table; windows summed by cumsum
+        table = np.cumsum(pair_counts(w, s, n, top), axis=0)
+        for k in range(n):
+            hi = k - lag
+            if hi < 0:
+                continue
+            lo = hi - span + 1
+            row = table[hi] - (table[lo - 1] if lo >= 1 else 0)
+            total = row.sum()
+            if total:
+                out[k] = np.partition(row, -3)[-3:].sum() / total if top >= 3 else 1.0
         return out
     pairs, counts = np.unique(w * top + s, return_counts=True)
     pw, ps = pairs // top, pairs % top

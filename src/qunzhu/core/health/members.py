@@ -23,7 +23,7 @@ import numpy as np
 
 from .activity import next_other
 from .flags import F_AD, F_BOT, F_LINK, F_QR
-from .history import F64, I64, K_FILE, K_LINK, History
+from .history import F64, I64, K_FILE, K_LINK, History, distinct_per
 from .reasons import Note, action, reason
 
 THREAD_GAP = 30 * 60
@@ -106,8 +106,12 @@ def member_stats(h: History, start: int | None = None, end: int | None = None) -
             prev_other[1:] = (s[1:] != s[:-1]) & (np.diff(ts) <= WEAK_ANSWER)
         answers = count(s[prev_other])
     day = h.day[keep]
-    pairs = np.unique(day * (m + 1) + s)
-    active_days = count(pairs % (m + 1))
+    if len(day):
+        d0 = int(day.min())
+        days_by_member = distinct_per(s, day - d0, m)  # distinct days per member
+        active_days = np.asarray(days_by_member, np.int64)
+    else:
+        active_days = np.zeros(m, np.int64)
     output = count(s[substantive(h)[keep]])
     first_ts = np.full(m, -1, np.int64)
     last_ts = np.full(m, -1, np.int64)

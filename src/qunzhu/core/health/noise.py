@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .flags import F_AD, F_LINK, F_QR
-from .history import I64, K_MINI, K_RED, History
+from .history import I64, K_MINI, K_RED, History, first_rows
 from .reasons import Note, reason
 
 QUIET_START, QUIET_END = 23, 7  #: local quiet hours 23:00–07:00
@@ -131,10 +131,8 @@ def _newcomer_links(h: History) -> list[Finding]:
         return []
     s = h.sender[rows]
     founding_end = int(h.ts[rows[0]]) + 7 * 86400
-    order = np.argsort(s, kind="stable")
-    uniq, first = np.unique(s[order], return_index=True)
-    first_ts = np.full(h.members, -1, np.int64)
-    first_ts[uniq] = h.ts[rows[order[first]]]
+    first = first_rows(s.astype(np.int64), h.members)
+    first_ts = np.where(first >= 0, h.ts[rows[np.maximum(first, 0)]], -1)
     since = np.where(h.joined >= 0, h.joined, first_ts)
     link = speech & ((h.flags & F_LINK) != 0)
     link_rows = np.flatnonzero(link)

@@ -25,7 +25,7 @@ from .reasons import Note, action, reason
 ELEMENTS = ("interest", "structure", "output", "operations", "replication")
 ELEMENT_WEIGHTS: dict[str, float] = {e: 1.0 for e in ELEMENTS}
 PARTS: dict[str, dict[str, float]] = {
-    "interest": {"returning": 0.6, "clean": 0.4},
+    "interest": {"returning": 0.5, "clean": 0.5},
     "structure": {"tiers": 0.5, "shape": 0.25, "managers": 0.25},
     "output": {"share": 0.5, "spread": 0.3, "contributors": 0.2},
     "operations": {"answered": 0.4, "reply_speed": 0.3, "rhythm": 0.3},
@@ -67,7 +67,7 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
     noisy = (((h.flags[speech] & (F_AD | F_QR | F_BOT)) != 0) | (h.kind[speech] == K_RED))
     noise_share = float(noisy[recent].mean()) if recent.any() else 0.0
 
-    interest_parts = {"returning": returning / 0.6, "clean": 1 - noise_share / 0.3}
+    interest_parts = {"returning": returning / 0.6, "clean": 1 - noise_share / 0.2}
     interest_actions = []
     ads = noise.count("ads")
     if ads >= MIN_ADS:
