@@ -10,9 +10,10 @@ import pytest
 from qunzhu.audit.models import AuditEntry
 from qunzhu.core.events import MessageKind
 from qunzhu.core.health import analyse_community, from_events
-from qunzhu.health.models import HealthReport, ReportStatus
+from qunzhu.health.models import HealthReport
 from qunzhu.health.service import compute, do_refresh, latest, request_refresh
 from qunzhu.ingest.load import import_events
+from qunzhu.ingest.models import JobStatus
 
 from .builders import START, Chat, ring, weekly_curve
 
@@ -68,7 +69,7 @@ def test_refresh_stores_one_report_and_audits_it(community, system_actor) -> Non
     _store(system_actor, community, _mixed())
     first = do_refresh(system_actor, community, reason="test")
     second = do_refresh(system_actor, community, reason="again")
-    assert second.status == ReportStatus.DONE and second.data is not None
+    assert second.status == JobStatus.DONE and second.data is not None
     assert second.data["schema"] == "qunzhu.health/1"
     assert not HealthReport.objects.filter(pk=first.pk).exists(), "older reports are dropped"
     assert latest(community) == second
@@ -87,7 +88,7 @@ def test_a_failing_refresh_is_recorded_not_raised(community, system_actor, monke
 
     monkeypatch.setattr("qunzhu.health.service.compute", broken)
     failed = do_refresh(system_actor, community)
-    assert failed.status == ReportStatus.FAILED and "disk on fire" in failed.error
+    assert failed.status == JobStatus.FAILED and "disk on fire" in failed.error
     assert latest(community) == good, "the last good report stays visible"
 
 
@@ -101,7 +102,7 @@ def test_the_console_shows_cached_health_and_only_managers_refresh(  # type: ign
         response = operator_client.post(f"/c/{community.slug}/health/refresh/")
     assert response.status_code == 302 and len(callbacks) == 1  # a background thread, later
     queued = HealthReport.objects.get(community=community)
-    assert queued.status == ReportStatus.QUEUED
+    assert queued.status == JobStatus.QUEUED
     page = operator_client.get(f"/c/{community.slug}/").content.decode()
     assert 'data-testid="health-pending"' in page
     do_refresh(system_actor, community, report=queued)

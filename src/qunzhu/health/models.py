@@ -4,25 +4,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qunzhu.community.models import Community
-
-
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
+from qunzhu.ingest.models import JobStatus
 
 
 class HealthReport(models.Model):
-    """A computed health report of a community, cached so pages never recompute in a request.
+    """A computed health report of a community, cached so pages never recompute in a
+    request; its status runs queued → running → done / failed, like an import job's.
 
     ``data`` is the JSON report (qunzhu.core.health.schema, reasons in en and zh-hans).
     """
 
     community = models.ForeignKey(Community, verbose_name=_("community"),
                                   on_delete=models.CASCADE, related_name="health_reports")
-    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices,
-                              default=ReportStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices,
+                              default=JobStatus.QUEUED)
     reason = models.CharField(_("why"), max_length=200, blank=True)
     created = models.DateTimeField(_("requested"), auto_now_add=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)

@@ -21,8 +21,9 @@ from qunzhu.audit.log import Actor, record
 from qunzhu.community.models import Community, Group
 from qunzhu.core.health import GroupHealth, analyse_community
 from qunzhu.core.health.schema import report_dict
+from qunzhu.ingest.models import JobStatus
 
-from .models import HealthReport, ReportStatus
+from .models import HealthReport
 from .source import load_histories
 
 Progress = Callable[[str], None]
@@ -73,13 +74,13 @@ def compute(community: Community, groups: Sequence[Group] | None = None,
 
 
 def latest(community: Community) -> HealthReport | None:
-    return (HealthReport.objects.filter(community=community, status=ReportStatus.DONE)
+    return (HealthReport.objects.filter(community=community, status=JobStatus.DONE)
             .order_by("-created").first())
 
 
 def pending(community: Community) -> HealthReport | None:
     return (HealthReport.objects.filter(
-        community=community, status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING])
+        community=community, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
         .order_by("-created").first())
 
 
@@ -87,25 +88,25 @@ def do_refresh(actor: Actor, community: Community, *, reason: str = "",
                report: HealthReport | None = None) -> HealthReport:
     """Compute and store the community's report; older stored reports are removed."""
     report = report or HealthReport.objects.create(community=community, reason=reason[:200])
-    report.status, report.started = ReportStatus.RUNNING, timezone.now()
+    report.status, report.started = JobStatus.RUNNING, timezone.now()
     report.save(update_fields=["status", "started"])
     t0 = time.perf_counter()
     try:
         computed = compute(community)
         data = computed.as_dict()
     except Exception as exc:  # noqa: BLE001 - the stored report records the failure
-        report.status, report.error = ReportStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        report.status, report.error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
         report.finished = timezone.now()
         report.save(update_fields=["status", "error", "finished"])
         record(actor, "health.failed", report, community=community, reason=report.error[:500])
         return report
     with transaction.atomic():
-        report.status, report.data = ReportStatus.DONE, data
+        report.status, report.data = JobStatus.DONE, data
         report.messages, report.seconds = computed.messages, time.perf_counter() - t0
         report.finished = timezone.now()
         report.save(update_fields=["status", "data", "messages", "seconds", "finished"])
         HealthReport.objects.filter(community=community, created__lt=report.created).exclude(
-            status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]).delete()
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).delete()
         record(actor, "health.refresh", report, community=community, reason=reason,
                after={"groups": len(data["groups"]), "messages": report.messages,
                       "seconds": round(report.seconds, 2)})
@@ -118,7 +119,7 @@ def request_refresh(actor: Actor, community: Community, *, reason: str = "") -> 
     A refresh already queued or running is reused: an import of many files asks once.
     """
     existing = pending(community)
-    if existing is not None and existing.status == ReportStatus.QUEUED:
+    if existing is not None and existing.status == JobStatus.QUEUED:
         return existing
     report = HealthReport.objects.create(community=community, reason=reason[:200])
     record(actor, "health.request", report, community=community, reason=reason)
@@ -148,6 +149,6 @@ def _run(actor: Actor, report_id: int) -> None:
 def recover_interrupted() -> int:
     """Reports queued or running when the server stopped: marked failed (refresh again)."""
     return HealthReport.objects.filter(
-        status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]).update(
-        status=ReportStatus.FAILED, finished=timezone.now(),
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.FAILED, finished=timezone.now(),
         error="interrupted when the server stopped")

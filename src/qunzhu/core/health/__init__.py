@@ -12,8 +12,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from .activity import Activity, analyse_activity
 from .graph import Graph, analyse_graph
 from .history import History, from_events
@@ -124,6 +122,3 @@ def analyse_community(histories: Sequence[History], until: int | None = None,
     out.sort(key=lambda g: g.attention)
     return out
 
-
-def tier_of(health: GroupHealth) -> np.ndarray:
-    return np.array(health.tiers.tier)

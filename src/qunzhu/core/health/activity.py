@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .flags import F_AD, F_QR
 from .history import I64, K_MINI, History, distinct_per, first_rows, local_date, week_start
@@ -62,22 +63,18 @@ class Activity:
         return 1.0 - len(self.unanswered) / self.newcomers if self.newcomers else 1.0
 
 
-def next_other(h: History) -> I64:
-    """For each speech row, seconds until another sender speaks (large if nobody does)."""
-    s = h.sender[h.speech]
-    ts = h.ts[h.speech]
+def next_other(s: npt.NDArray[np.int32], ts: I64) -> I64:
+    """For each row (time-ordered senders ``s`` and times ``ts``), seconds until another
+    sender speaks (2**40 if nobody does)."""
     n = len(s)
-    out = np.full(n, 1 << 40, np.int64)
     if n == 0:
-        return out
+        return np.zeros(0, np.int64)
     change = np.flatnonzero(s[1:] != s[:-1]) + 1  # first row of each later run
     run_id = np.zeros(n, np.int64)
     run_id[change] = 1
     run_id = np.cumsum(run_id)
-    starts = np.concatenate(([0], change))
-    nxt = np.append(ts[starts[1:]], 1 << 40)  # start time of the next run, per run
-    out = nxt[run_id] - ts
-    return out
+    nxt = np.append(ts[change], 1 << 40)  # start time of the next run, per run
+    return np.asarray(nxt[run_id] - ts, np.int64)
 
 
 def addressed(h: History) -> tuple[I64, I64]:
@@ -127,7 +124,7 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
     silent = int(np.sum(last_ts < end - SILENT_DAYS * 86400))
 
     gaps = np.diff(ts, prepend=ts[0] - THREAD_GAP - 1)
-    wait = next_other(h)
+    wait = next_other(h.sender[speech], ts)
     openers = (gaps > THREAD_GAP) & (wait <= ANSWER_WINDOW)
     median_reply = float(np.median(wait[openers])) if openers.any() else None
 

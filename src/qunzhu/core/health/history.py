@@ -20,7 +20,7 @@ import numpy.typing as npt
 from qunzhu.core.events import ChatEvent, MessageKind
 from qunzhu.core.text import fold
 
-from .flags import F_BOT, message_flags
+from .flags import F_AD, F_BOT, F_QR, message_flags
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -98,6 +98,12 @@ class History:
     def speech(self) -> Bools:
         """Rows that are something a member said (not a join line, not a system notice)."""
         return (self.sender >= 0) & ~np.isin(self.kind, SILENT_KINDS)
+
+    @cached_property
+    def noisy(self) -> Bools:
+        """Rows that are ads, QR cards, a bot's, or a red envelope with nothing said."""
+        return np.asarray(((self.flags & (F_AD | F_QR | F_BOT)) != 0)
+                          | (self.kind == K_RED), bool)
 
     @cached_property
     def local(self) -> I64:

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activity import Activity
-from .flags import F_AD, F_BOT, F_QR
-from .history import DENSE_CELLS, F64, I64, K_RED, History, distinct_per, local_date, pair_counts
+from .history import DENSE_CELLS, F64, I64, History, distinct_per, local_date, pair_counts
 from .reasons import Note, reason
 
 WEEK = 7 * 86400
@@ -114,8 +113,7 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
             stages.append("decline")
         else:
             stages.append("plateau")
-    signals_by_week = _signals(h, speech, w, n, s, activity, smooth, threshold, slope, until,
-                               first)
+    signals_by_week = _signals(h, speech, w, n, s, activity, smooth, threshold, slope, until)
     total = sum(RISK_WEIGHTS.values())
     risk = np.zeros(n)
     for code, values in signals_by_week.items():
@@ -189,8 +187,7 @@ def _clip(x: F64) -> F64:
 
 
 def _signals(h: History, speech: np.ndarray, w: I64, n: int, s: I64, activity: Activity,
-             smooth: F64, threshold: F64, slope: F64, until: int,
-             first: int) -> dict[str, F64]:
+             smooth: F64, threshold: F64, slope: F64, until: int) -> dict[str, F64]:
     """Each risk signal, scaled 0..1, for every window (using only data up to that window)."""
     out: dict[str, F64] = {}
     out["trend"] = _clip(-slope / math.log(1.25))  # a fall of 20% a week is full strength
@@ -201,8 +198,7 @@ def _signals(h: History, speech: np.ndarray, w: I64, n: int, s: I64, activity: A
     before = _top3_share(w, s, n, 8, 2)
     out["concentration"] = _clip((now - before) / 0.3)
     # noise: ads, QR cards, bots and bare red envelopes in the last two windows
-    flags = h.flags[speech]
-    noisy = ((flags & (F_AD | F_QR | F_BOT)) != 0) | (h.kind[speech] == K_RED)
+    noisy = h.noisy[speech]
     total2 = _rolling(np.bincount(w, minlength=n).astype(float), 2)
     noisy2 = _rolling(np.bincount(w, weights=noisy.astype(float), minlength=n)
                       .astype(np.float64), 2)
@@ -318,7 +314,7 @@ def _signal_note(code: str, value: float, h: History, activity: Activity, smooth
                       before=float(_top3_share(ws, s, m, 8, 2)[-1]))
     elif code == "noise":
         recent = speech & (h.ts > until - 2 * WEEK)
-        noisy = (((h.flags & (F_AD | F_QR | F_BOT)) != 0) | (h.kind == K_RED)) & recent
+        noisy = h.noisy & recent
         note = reason("risk.noise", share=float(noisy.sum() / max(recent.sum(), 1)))
     elif code == "unanswered":
         nts = np.array(activity.newcomer_ts, np.int64)

@@ -94,7 +94,7 @@ def member_stats(h: History, start: int | None = None, end: int | None = None) -
     mentioned = count(target[target != owner])
     mentions_out = count(owner[target != owner])
     explicit = int(to_other.sum()) + int((target != owner).sum()) >= 0.01 * max(len(s), 1)
-    wait = _next_other_rows(h, keep)
+    wait = next_other(h.sender[keep], ts)
     gaps = np.diff(ts, prepend=(ts[0] - THREAD_GAP - 1) if len(ts) else 0)
     opened = (gaps > THREAD_GAP) & (wait <= THREAD_ANSWER)
     threads = count(s[opened])
@@ -125,23 +125,6 @@ def member_stats(h: History, start: int | None = None, end: int | None = None) -
         span = max(1, int(np.ceil((hi - lo) / 86400)))
     return MemberStats(messages, received, mentioned, threads, answers, active_days, output,
                        first_ts, last_ts, span)
-
-
-def _next_other_rows(h: History, keep: np.ndarray) -> I64:
-    """:func:`next_other` restricted to the kept rows."""
-    if keep.all() or keep.sum() == h.speech.sum():
-        return next_other(h)
-    s = h.sender[keep]
-    ts = h.ts[keep]
-    n = len(s)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    change = np.flatnonzero(s[1:] != s[:-1]) + 1
-    run = np.zeros(n, np.int64)
-    run[change] = 1
-    run = np.cumsum(run)
-    nxt = np.append(ts[change], 1 << 40)
-    return np.asarray(nxt[run] - ts, np.int64)
 
 
 def assign_tiers(stats: MemberStats) -> np.ndarray:

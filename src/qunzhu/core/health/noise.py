@@ -165,11 +165,10 @@ def _night_floods(h: History) -> list[Finding]:
             break
         sel = rows[inverse == k]
         local = h.local[sel]
-        fmt = _hhmm
         out.append(Finding("night_flood", int(n[k]), _top_senders(h.sender[sel]),
                            tuple(h.message_ids[sel][:EVIDENCE].tolist()),
-                           reason("noise.night_flood", n=int(n[k]), start=fmt(int(local[0])),
-                                  end=fmt(int(local[-1]))),
+                           reason("noise.night_flood", n=int(n[k]), start=_hhmm(int(local[0])),
+                                  end=_hhmm(int(local[-1]))),
                            {"night": str(np.datetime64(int(nights[k]), "D"))}))
     return out
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activity import Activity
-from .flags import F_AD, F_BOT, F_QR
 from .graph import Graph
-from .history import K_RED, History
+from .history import History
 from .lifecycle import Lifecycle, owners_of
 from .members import MemberStats, Output, Tiers
 from .noise import Noise
@@ -64,7 +63,7 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
     per_week = np.unique(h.week[speech][recent] * (h.members + 1) + rs) % (h.members + 1)
     spoke_weeks = np.bincount(per_week, minlength=h.members)
     returning = float((spoke_weeks >= 2).sum() / max((spoke_weeks >= 1).sum(), 1))
-    noisy = (((h.flags[speech] & (F_AD | F_QR | F_BOT)) != 0) | (h.kind[speech] == K_RED))
+    noisy = h.noisy[speech]
     noise_share = float(noisy[recent].mean()) if recent.any() else 0.0
 
     interest_parts = {"returning": returning / 0.6, "clean": 1 - noise_share / 0.2}
