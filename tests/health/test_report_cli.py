@@ -44,7 +44,7 @@ def test_json_report_is_stable_and_matches_the_stories(demo_env) -> None:  # typ
 def test_text_report_in_english_and_chinese(demo_env) -> None:  # type: ignore[no-untyped-def]
     en = run_cli(demo_env, "report", "reading-club", "--lang", "en", "--group", "书香读书会2群")
     assert en.returncode == 0, en.stderr
-    assert "zombie" in en.stdout and "Next actions" in en.stdout
+    assert "zombie" in en.stdout and "What to do next" in en.stdout
     assert "Archive the group" in en.stdout
     assert "书香读书会1群" not in en.stdout, "--group limits the report"
     zh = run_cli(demo_env, "report", "reading-club", "--lang", "zh-hant")

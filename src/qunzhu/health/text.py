@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -12,33 +14,22 @@ from rich.text import Text
 
 from qunzhu.core.health.reasons import render
 
+from .present import names
+
 STAGE_STYLE = {"zombie": "bold red", "decline": "yellow", "burst": "green", "launch": "cyan",
                "plateau": "white", "empty": "dim"}
-TEXT = {
-    "en": {"group": "group", "stage": "stage", "risk": "risk", "health": "health",
-           "interest": "interest", "structure": "structure", "output": "output",
-           "operations": "operations", "replication": "replication", "next": "Next actions",
-           "why": "Why", "tiers": "Tiers (high / middle / ordinary) vs 5 / 15 / 80",
-           "shape": "Link degree", "noise": "Noise", "top": "Top members", "member": "member",
-           "tier": "tier", "score": "score", "messages": "messages", "days": "active days",
-           "warning": "WARNING", "none": "none",
-           "stages": {"launch": "launch", "burst": "burst", "plateau": "plateau",
-                      "decline": "decline", "zombie": "zombie", "empty": "empty"}},
-    "zh": {"group": "群", "stage": "阶段", "risk": "僵尸风险", "health": "健康分",
-           "interest": "同好", "structure": "结构", "output": "输出", "operations": "运营",
-           "replication": "复制", "next": "下一步", "why": "原因",
-           "tiers": "势能分布（高 / 中 / 普通）对照 5 / 15 / 80", "shape": "链接度",
-           "noise": "噪音", "top": "核心成员", "member": "成员", "tier": "势能", "score": "贡献分",
-           "messages": "消息", "days": "活跃天数", "warning": "预警", "none": "无",
-           "stages": {"launch": "启动期", "burst": "爆发期", "plateau": "平稳期",
-                      "decline": "衰退期", "zombie": "僵尸群", "empty": "无数据"}},
-}
-TIERS = {"en": {"high": "high", "middle": "middle", "ordinary": "ordinary", "lurker": "lurker"},
-         "zh": {"high": "高", "middle": "中", "ordinary": "普通", "lurker": "潜水"}}
 
 
-def _t(lang: str) -> dict[str, Any]:
-    return TEXT["zh" if lang.startswith("zh") else "en"]
+def _labels() -> dict[str, Any]:
+    """Headings and names in the active language: the console's own translations."""
+    n = names()
+    return {"group": _("Group"), "stage": _("Stage"), "risk": _("Risk"),
+            "health": _("Health"), **n["element_names"], "next": _("What to do next"),
+            "why": _("Why"), "tiers": _("Potential tiers against 5 / 15 / 80"),
+            "shape": _("Link degree"), "noise": _("Noise"), "none": _("No noise found."),
+            "top": _("Members"), "member": _("Member"), "tier": _("Tier"),
+            "score": _("Score"), "messages": _("Messages"), "days": _("Active days"),
+            "warning": _("warning"), "stages": n["stage_names"], "tiers_of": n["tier_names"]}
 
 
 def say(note: dict[str, Any], lang: str) -> str:
@@ -46,8 +37,9 @@ def say(note: dict[str, Any], lang: str) -> str:
 
 
 def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
-    t = _t(lang)
-    tiers = TIERS["zh" if lang.startswith("zh") else "en"]
+    with translation.override(lang):
+        t = _labels()
+    tiers = t["tiers_of"]
     summary = Table(title=escape(data["community"]["name"]), title_justify="left")
     for col in ("group", "stage", "risk", "health", "interest", "structure", "output",
                 "operations", "replication"):
