@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Platform(enum.StrEnum):
@@ -114,15 +115,42 @@ class ActionKind(enum.StrEnum):
     MUTE = "mute"
     REMOVE = "remove"
     PIN = "pin"
+    ADD = "add"  # bring a member (back) into the group, or send them its join link
     NOTIFY_OPERATOR = "notify_operator"
 
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """What a rule or an activity asks a group to do; executed by an adapter or the operator."""
+    """What a rule or an activity asks a group to do; executed by an adapter or the operator.
+
+    ``text`` is what to post (POST) or tell the operator (NOTIFY_OPERATOR), ready to paste;
+    ``message_id`` the message to delete (DELETE), ``duration_s`` how long to mute (MUTE);
+    ``target_name`` the member's display name, so a person can find them in the chat.
+    """
 
     kind: ActionKind
     group_key: str
     text: str = ""
     target_sender_key: str = ""
     reason: str = ""
+    message_id: str = ""
+    duration_s: int = 0
+    target_name: str = ""
+
+    def to_dict(self) -> dict[str, str | int]:
+        """JSON-ready, ``kind`` as its string value."""
+        return {"kind": self.kind.value, "group_key": self.group_key, "text": self.text,
+                "target_sender_key": self.target_sender_key, "reason": self.reason,
+                "message_id": self.message_id, "duration_s": self.duration_s,
+                "target_name": self.target_name}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Action:
+        """The inverse of :meth:`to_dict`; missing fields take their defaults, unknown keys
+        are ignored (stored actions outlive the code that wrote them)."""
+        return cls(kind=ActionKind(d["kind"]), group_key=str(d["group_key"]),
+                   text=str(d.get("text", "")),
+                   target_sender_key=str(d.get("target_sender_key", "")),
+                   reason=str(d.get("reason", "")), message_id=str(d.get("message_id", "")),
+                   duration_s=int(d.get("duration_s", 0)),
+                   target_name=str(d.get("target_name", "")))

@@ -52,6 +52,31 @@ def _traditional_pattern() -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(traditional_chars())) + "]")
 
 
+@lru_cache(maxsize=1)
+def _s2t() -> _Converter:
+    import opencc
+
+    converter: _Converter = opencc.OpenCC("s2t")
+    return converter
+
+
+@lru_cache(maxsize=4096)
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional Chinese (OpenCC ``s2t``). The core's sentence catalogues are
+    written in Simplified Chinese and English; Traditional is converted from them, template
+    by template (cached), before names and keywords are filled in."""
+    return _s2t().convert(text)
+
+
+def language(lang: str) -> str:
+    """A language code reduced to ``en``, ``zh-hans`` or ``zh-hant`` (zh_TW, zh-HK and
+    zh-MO read Traditional; any other zh Simplified; anything else English)."""
+    lang = lang.lower().replace("_", "-")
+    if lang.startswith("zh"):
+        return "zh-hant" if lang in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
+    return "en"
+
+
 def to_simplified(text: str) -> str:
     if _traditional_pattern().search(text) is None:
         return text

@@ -9,8 +9,9 @@ igraph through ``qunzhu.core.health``, so the few lines of language handling liv
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
+
+from qunzhu.core.text import language, to_traditional
 
 LANGUAGES = ("en", "zh-hans", "zh-hant")
 
@@ -82,31 +83,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> _Converter:
-    import opencc
-
-    converter: _Converter = opencc.OpenCC("s2t")
-    return converter
-
-
-def language(lang: str) -> str:
-    """``lang`` reduced to one of :data:`LANGUAGES` (zh → zh-hans, anything else → en)."""
-    lang = lang.lower().replace("_", "-")
-    if lang.startswith("zh"):
-        return "zh-hant" if lang in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
-    return "en"
-
-
-@lru_cache(maxsize=512)
-def _hant(text: str) -> str:
-    return _s2t().convert(text)
-
-
 def pick(text_en: str, text_zh: str, lang: str) -> str:
     """The English or Chinese text for ``lang``; Traditional is converted from Simplified.
 
@@ -116,7 +92,7 @@ def pick(text_en: str, text_zh: str, lang: str) -> str:
     lang = language(lang)
     if lang == "en":
         return text_en
-    return _hant(text_zh) if lang == "zh-hant" else text_zh
+    return to_traditional(text_zh) if lang == "zh-hant" else text_zh
 
 
 def say(code: str, lang: str, **params: Any) -> str:

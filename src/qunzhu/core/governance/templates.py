@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from .messages import language, pick
+from qunzhu.core.text import language
+
+from .messages import pick
 
 
 class TemplateError(ValueError):

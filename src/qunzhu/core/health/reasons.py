@@ -9,8 +9,9 @@ import Django; Traditional Chinese is converted from Simplified with OpenCC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
+
+from qunzhu.core.text import language, to_traditional
 
 LANGUAGES = ("en", "zh-hans", "zh-hant")
 
@@ -199,31 +200,14 @@ MANAGER_WORDS = {"active": ("active", "在发言"), "silent": ("silent", "沉默
                  "unknown": ("not known", "未知")}
 
 
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> _Converter:
-    import opencc
-
-    converter: _Converter = opencc.OpenCC("s2t")
-    return converter
-
-
-@lru_cache(maxsize=4096)
-def _hant(text: str) -> str:
-    return _s2t().convert(text)
-
-
 def render(code: str, params: dict[str, Any], lang: str) -> str:
     """The sentence for ``code`` in ``lang`` (en, zh-hans or zh-hant; zh falls back to hans)."""
     en, zh = CATALOGUE[code]
-    lang = lang.lower().replace("_", "-")
-    if lang.startswith("zh"):
-        text = zh.format(**_words(params, 1))
-        return _hant(text) if lang in ("zh-hant", "zh-tw", "zh-hk") else text
-    return en.format(**_words(params, 0))
+    lang = language(lang)
+    if lang == "en":
+        return en.format(**_words(params, 0))
+    text = zh.format(**_words(params, 1))
+    return to_traditional(text) if lang == "zh-hant" else text
 
 
 def _words(params: dict[str, Any], i: int) -> dict[str, Any]:
