@@ -39,6 +39,11 @@ def fill_traditional() -> int:
         simplified = source.get((entry.msgctxt, entry.msgid))
         if simplified is None:
             continue
+        guessed = "fuzzy" in entry.flags  # makemessages' guess from a similar old string
+        if guessed:
+            entry.msgstr = ""
+            entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+            entry.previous_msgid = entry.previous_msgctxt = None
         if entry.msgid_plural:
             if not any(entry.msgstr_plural.values()) and any(simplified.msgstr_plural.values()):
                 entry.msgstr_plural = {k: convert(v) for k, v in

@@ -31,6 +31,12 @@ people_app = typer.Typer(help="People across platforms: merge suggestions and me
                          no_args_is_help=True)
 app.add_typer(people_app, name="people")
 
+from qunzhu.cli_governance import invites_app, outbox_app, rules_app  # noqa: E402
+
+app.add_typer(rules_app, name="rules")
+app.add_typer(invites_app, name="invites")
+app.add_typer(outbox_app, name="outbox")
+
 out = Console()
 err = Console(stderr=True)
 
@@ -405,7 +411,8 @@ def import_(
         _print_import_results(results, verbose)
     if results and all(r.failed for r in results):
         raise typer.Exit(1)
-    if report and any(r.summary is not None and r.summary.added for r in results):
+    added = any(r.summary is not None and r.summary.added for r in results)
+    if report and added:
         import gc
 
         from qunzhu.health.service import do_refresh
@@ -419,6 +426,13 @@ def import_(
         else:
             err.print(f"health report updated ({stored.seconds:.1f} s): "
                       f"qunzhu report {target.slug}")
+    if added:
+        from qunzhu.governance.rulebook import do_enforce
+
+        done = do_enforce(Actor.system("qunzhu import"), target)
+        if done.findings:
+            err.print(f"rules: {done.findings} findings, {done.strikes} strikes, "
+                      f"{done.actions} outbox steps (qunzhu outbox list {target.slug})")
 
 
 LANGS = ("zh-hans", "zh-hant", "en")
@@ -531,9 +545,13 @@ def report(
 
 def _write(path: Path, text: str) -> None:
     """Write via a temporary file and rename: a failed write leaves no half file behind."""
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".part")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

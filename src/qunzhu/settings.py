@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "qunzhu.community",
     "qunzhu.ingest",
     "qunzhu.health",
+    "qunzhu.governance",
     "qunzhu.web",
 ]
 

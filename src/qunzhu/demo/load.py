@@ -48,6 +48,9 @@ def load_demo(actor: Actor, *, end: date, seed: int = 2026, reset: bool = False,
     summary = import_events(actor, community, events, source=f"demo seed={seed}",
                             on_progress=on_progress)
     _apply_profiles(actor, community, demo)
+    from .governance import seed_governance
+
+    seed_governance(actor, community)
     return summary
 
 

@@ -8,6 +8,7 @@ idempotent, so a re-run stores only what is missing.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import time
@@ -27,6 +28,8 @@ from .models import ImportJob, JobStatus
 from .service import ImportOptions, import_paths
 
 PROGRESS_EVERY_SECONDS = 0.5
+
+log = logging.getLogger(__name__)
 
 
 def upload_folder() -> Path:
@@ -99,9 +102,20 @@ def run(job_id: int) -> ImportJob:
         from qunzhu.health.service import do_refresh
 
         do_refresh(actor, job.community, reason=f"import {job.pk}")
+        _enforce(actor, job)
     job.progress, job.finished = read, timezone.now()
     job.save(update_fields=["status", "error", "results", "progress", "finished"])
     return job
+
+
+def _enforce(actor: Actor, job: ImportJob) -> None:
+    """The rules switched on judge the new messages (findings, strikes, outbox steps)."""
+    from qunzhu.governance.rulebook import do_enforce
+
+    try:
+        do_enforce(actor, job.community)
+    except Exception:  # noqa: BLE001 - the import itself succeeded; say so in the log
+        log.exception("rules after import %s failed", job.pk)
 
 
 def _shown(result: dict[str, Any], folder: Path) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import health, imports, views
+from . import governance as gov
+from . import health, imports, join, views
 
 app_name = "console"
 
@@ -20,4 +21,34 @@ urlpatterns = [
          name="import-retry"),
     path("c/<slug:slug>/people/merges/", imports.merges, name="merges"),
     path("c/<slug:slug>/people/merges/confirm/", imports.merge_confirm, name="merge-confirm"),
+    path("c/<slug:slug>/admission/", gov.admission, name="admission"),
+    path("c/<slug:slug>/admission/record/", gov.admission_record, name="admission-record"),
+    path("c/<slug:slug>/admission/<int:pk>/", gov.admission_detail, name="admission-detail"),
+    path("c/<slug:slug>/admission/<int:pk>/decide/", gov.admission_decide,
+         name="admission-decide"),
+    path("c/<slug:slug>/g/<int:group_id>/gates/", gov.gate_set, name="gate-set"),
+    path("c/<slug:slug>/invites/", gov.invite_create, name="invite-create"),
+    path("c/<slug:slug>/invites/<str:code>/revoke/", gov.invite_revoke, name="invite-revoke"),
+    path("c/<slug:slug>/invites/<str:code>/qr/", gov.invite_qr, name="invite-qr"),
+    path("c/<slug:slug>/onboarding/", gov.onboarding_page, name="onboarding"),
+    path("c/<slug:slug>/onboarding/save/", gov.onboarding_save, name="onboarding-save"),
+    path("c/<slug:slug>/onboarding/announce/", gov.announcement_publish, name="announce"),
+    path("c/<slug:slug>/onboarding/series/", gov.series_open, name="series-open"),
+    path("c/<slug:slug>/rules/", gov.rules_page, name="rules"),
+    path("c/<slug:slug>/rules/adopt/", gov.rules_adopt, name="rules-adopt"),
+    path("c/<slug:slug>/rules/enforce/", gov.rules_enforce, name="rules-enforce"),
+    path("c/<slug:slug>/findings/", gov.findings_page, name="findings"),
+    path("c/<slug:slug>/strikes/<int:pk>/revoke/", gov.strike_revoke, name="strike-revoke"),
+    path("c/<slug:slug>/votes/", gov.proposals_page, name="proposals"),
+    path("c/<slug:slug>/votes/<int:number>/", gov.proposal_page, name="proposal"),
+    path("c/<slug:slug>/votes/<int:number>/vote/", gov.proposal_vote, name="proposal-vote"),
+    path("c/<slug:slug>/votes/<int:number>/close/", gov.proposal_close, name="proposal-close"),
+    path("c/<slug:slug>/removals/", gov.removals_page, name="removals"),
+    path("c/<slug:slug>/removals/new/", gov.removal_create, name="removal-create"),
+    path("c/<slug:slug>/removals/<int:pk>/", gov.removal_page, name="removal"),
+    path("c/<slug:slug>/removals/<int:pk>/decide/", gov.removal_decide, name="removal-decide"),
+    path("c/<slug:slug>/points/", gov.points_grant, name="points-grant"),
+    path("c/<slug:slug>/outbox/", gov.outbox_page, name="outbox"),
+    path("c/<slug:slug>/outbox/<int:pk>/", gov.outbox_finish, name="outbox-finish"),
+    path("join/<str:code>/", join.join_page, name="join"),
 ]

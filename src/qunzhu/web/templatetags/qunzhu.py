@@ -49,3 +49,32 @@ def health_json(group: dict[str, Any], n: int) -> str:
     from django.utils.html import json_script
 
     return json_script(group, f"health-data-{n}")
+
+
+@register.filter
+def money(cents: int | None, currency: str = "CNY") -> str:
+    from qunzhu.governance.gates import money as format_money
+
+    return format_money(int(cents or 0), currency or "CNY")
+
+
+@register.filter
+def call_text(item: Any, lang: str = "zh-hans") -> str:
+    """``{{ finding|call_text:lang }}``: a core value's sentence in the page's language."""
+    return str(item.text(lang))
+
+
+@register.filter
+def group_of(preview: Any, key: str) -> str:
+    return str(preview.group_name(key))
+
+
+@register.filter
+def finding_text(finding: Any, lang: str = "zh-hans") -> str:
+    """A stored finding's sentence, from its code and detail, in the page's language."""
+    from qunzhu.core.rules.messages import say
+
+    try:
+        return say(finding.code, lang, **finding.detail)
+    except (KeyError, IndexError, ValueError):
+        return f"{finding.code} {finding.detail}"
