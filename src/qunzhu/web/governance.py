@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qunzhu.audit.log import Actor
@@ -618,6 +618,7 @@ def outbox_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "governance/outbox.html", {
         "community": community, "actions": actions[:300], "status": status,
         "statuses": [(v, label, counts.get(v, 0)) for v, label in ActionStatus.choices],
+        "action_labels": ACTION_LABELS, "source_labels": SOURCE_LABELS,
         "may_manage": may_manage(request, community)})
 
 
@@ -627,10 +628,25 @@ def outbox_finish(request: HttpRequest, community: Community, pk: int) -> HttpRe
     outbox.do_finish_action(actor(request), item, status=request.POST.get("status", "done"),
                             note=request.POST.get("note", ""))
     if request.headers.get("HX-Request"):
-        return render(request, "governance/_action.html", {"a": item, "may_manage": True,
-                                                           "community": community})
+        item.refresh_from_db()
+        return render(request, "governance/_action.html", {
+            "a": item, "may_manage": True, "community": community,
+            "action_labels": ACTION_LABELS, "source_labels": SOURCE_LABELS})
     return redirect(request.POST.get("next") or f"/c/{community.slug}/outbox/")
 
+
+ACTION_LABELS: dict[str, Any] = {
+    "post": gettext_lazy("post"), "pin": gettext_lazy("pin as announcement"),
+    "delete": gettext_lazy("delete message"), "mute": gettext_lazy("mute"),
+    "remove": gettext_lazy("remove from group"), "add": gettext_lazy("add to group"),
+    "notify_operator": gettext_lazy("for you"),
+}
+SOURCE_LABELS: dict[str, Any] = {
+    "rule": pgettext_lazy("outbox source", "rule"),
+    "onboarding": pgettext_lazy("outbox source", "onboarding"),
+    "vote": pgettext_lazy("outbox source", "vote"),
+    "elimination": pgettext_lazy("outbox source", "elimination"),
+}
 
 KIND_LABELS: dict[str, Any] = {
     "quiet_hours": gettext_lazy("quiet hours (禁言时间)"),

@@ -78,3 +78,15 @@ def finding_text(finding: Any, lang: str = "zh-hans") -> str:
         return say(finding.code, lang, **finding.detail)
     except (KeyError, IndexError, ValueError):
         return f"{finding.code} {finding.detail}"
+
+
+@register.filter
+def as_json(value: Any) -> str:
+    """A rulebook value as written in the rulebook (true, ["a", "b"], 23:00)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    import orjson
+
+    return orjson.dumps(value).decode()
