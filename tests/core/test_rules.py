@@ -608,6 +608,10 @@ def test_summary_sentence_in_chinese_and_english():
     assert data["rules"][1]["title"] == "禁止硬广" and data["events"] == 10
     nothing = summarise([], events=3)
     assert nothing.text() == "这套群规在这 3 条消息中不会拦下任何消息。"
+    # a database gives UTC: 16:30 UTC on 30 April is already 1 May in Shanghai
+    utc = summarise([], events=3, since=datetime(2024, 4, 30, 16, 30, tzinfo=UTC),
+                    until=datetime(2024, 5, 31, 15, 0, tzinfo=UTC), tz=SH)
+    assert utc.text() == "这套群规在 2024-05-01 至 2024-05-31 的 3 条消息中不会拦下任何消息。"
     assert nothing.text("en") == "Over 3 messages, this rulebook would have caught nothing."
 
 

@@ -1,10 +1,14 @@
 """The rules engine: a stream of :class:`ChatEvent` in, :class:`Finding` values out.
 
-One engine judges one community: events of all its groups arrive in time order (per
-group at least) through :meth:`Engine.feed`, which returns what they triggered at once,
-so a bot can act on a message as it arrives and a preview can replay months of history
-through the same code. The engine never raises on an event (a bad one is logged and
-skipped) and is deterministic: the same events give the same findings, in rule order.
+One engine judges one community: events arrive through :meth:`Engine.feed`, which
+returns what they triggered at once, so a bot can act on a message as it arrives and a
+preview can replay months of history through the same code. Events must come in time
+order within each group, and merged across groups in time order for ``hard_ad``'s copies
+across groups (``heapq.merge`` of per-group streams by timestamp); every other check
+looks at one group at a time. The engine keeps state (bursts in progress, warnings given
+tonight, copies seen today): a run that starts mid-stream should replay the last day
+first. It never raises on an event (a bad one is logged and skipped) and is
+deterministic: the same events give the same findings, in rule order.
 
 What each kind catches (parameters in :data:`qunzhu.core.rules.book.PARAMS`):
 
@@ -347,7 +351,7 @@ class _Check:
             elif not first:
                 continue
             elif response is Response.WARN and not group_level:
-                text = cfg.warning.format(name=_name(ev), rule=cfg.title)
+                text = cfg.warning.format(name=name or sender, rule=cfg.title)
                 actions.append(Action(ActionKind.POST, g, text=text, target_sender_key=sender,
                                       reason=reason, target_name=name))
             elif response is Response.MUTE and not group_level:
@@ -359,7 +363,8 @@ class _Check:
                 actions.append(Action(ActionKind.NOTIFY_OPERATOR, g, text=text,
                                       target_sender_key=sender, reason=reason,
                                       target_name=name))
-        ids = tuple([e.message_id or e.content_key() for e in evidence])
+        ids = tuple([e.message_id or e.content_key() for e in evidence]) \
+            if len(evidence) != 1 else (_mid(evidence[0]),)
         out.append(Finding(self.rule_id, self.kind, g, sender, name, ev.timestamp, ids, code,
                            detail, tuple(actions), first and cfg.strike and not group_level))
 
@@ -367,8 +372,9 @@ class _Check:
 class _QuietConfig(_Config):
     def __init__(self, rule: Rule, lang: str) -> None:
         super().__init__(rule, lang)
-        self.start = _minutes(rule.params["start"])
-        self.end = _minutes(rule.params["end"])
+        self.start_text, self.end_text = rule.params["start"], rule.params["end"]
+        self.start = _minutes(self.start_text)
+        self.end = _minutes(self.end_text)
         self.crosses = self.start > self.end
         self.flood_min = int(rule.params["flood_min"])
         #: 1 for each minute of the day inside the window; the last entry is the minute of
@@ -406,8 +412,8 @@ class _QuietHours(_Check):
         iso = self.nights.get(night)
         if iso is None:
             iso = self.nights[night] = date.fromordinal(max(night, 1)).isoformat()
-        detail = {"name": ev.sender_name or ev.sender_key, "start": cfg.params["start"],
-                  "end": cfg.params["end"], "local": _HHMM[minute], "night": iso,
+        detail = {"name": ev.sender_name or ev.sender_key, "start": cfg.start_text,
+                  "end": cfg.end_text, "local": _HHMM[minute], "night": iso,
                   "flood_min": cfg.flood_min}
         self.emit(cfg, ev, "quiet_hours.message", detail, (ev,), first, out)
 
@@ -426,6 +432,7 @@ class _AdConfig(_Config):
         #: kinds that are looked at whatever their text (cards, links)
         self.special_kinds = frozenset({_CARD} if self.block_cards else set()) | \
             frozenset({_LINK} if self.block_links else set())
+        self.special = bool(self.special_kinds)
         self.allowed = _clean_domains(p["allowed_domains"])
         self.repeat_n = int(p["repeat_across_groups"])
         self.repeat_min = int(p["repeat_min_length"])
@@ -484,8 +491,8 @@ class _HardAd(_Check):
                     (other is not None and not folded.isascii()
                      and other.search(folded) is not None):
                 hit = self.hit(cfg, ev.kind, folded)
-        if hit is None and (ev[6] in cfg.special_kinds or (cfg.block_links and (
-                "http" in folded or "www." in folded))):
+        if hit is None and cfg.special and (ev[6] in cfg.special_kinds or (
+                cfg.block_links and ("http" in folded or "www." in folded))):
             hit = self.hit(cfg, ev[6], folded)
         if hit is not None:
             code, detail = hit
@@ -503,33 +510,35 @@ class _HardAd(_Check):
         while the member keeps posting it (less than 24 hours apart).
 
         Copies by different members are not counted together: a sentence many people say
-        ("does anyone have the slides?") is not a campaign.
+        ("does anyone have the slides?") is not a campaign. Copies are compared across
+        groups, so the groups' events must come merged in time order.
         """
-        key = (text, ev.sender_key)
-        cutoff = t - REPEAT_ACROSS_S
+        key = (text, ev[3])
         if t >= self.sweep_at:  # forget texts not seen for 24 h, every 6 h of stream time
+            cutoff = t - REPEAT_ACROSS_S
             self.copies = {k: v for k, v in self.copies.items() if v[-1][0] > cutoff}
             self.campaigns = {k: v for k, v in self.campaigns.items() if v[0] > cutoff}
             self.sweep_at = t + REPEAT_ACROSS_S / 4
         campaigns = self.campaigns
         if campaigns:
             campaign = campaigns.get(key)
-            if campaign is not None and campaign[0] > cutoff:
+            if campaign is not None and abs(t - campaign[0]) < REPEAT_ACROSS_S:
                 campaign[0] = t
-                campaign[1].add(ev.group_key)
+                campaign[1].add(ev[1])
                 if not reported:
                     self.report(ev, t, len(campaign[1]), out)
                 return
         posts = self.copies.get(key)
-        if posts is None:
+        if posts is None:  # the common case: a text not seen from this member in 24 h
             self.copies[key] = [(t, ev, reported)]
             return
-        while posts and posts[0][0] <= cutoff:
-            del posts[0]
+        # copies more than 24 h apart do not count (either way: groups fed one after the
+        # other would otherwise mix months)
+        posts[:] = [p for p in posts if abs(t - p[0]) < REPEAT_ACROSS_S]
         posts.append((t, ev, reported))
         if len(posts) < cfg.repeat_n:
             return
-        groups = {p[1].group_key for p in posts}
+        groups = {p[1][1] for p in posts}
         if len(groups) < cfg.repeat_n:
             return
         del self.copies[key]
@@ -566,15 +575,13 @@ class _FloodState:
     ring spanning less than the window: no allocation per message), the burst in
     progress, and their last long texts with the events that carried them."""
 
-    __slots__ = ("absorbed", "burst", "events", "last", "pos", "text_events", "texts",
-                 "times")
+    __slots__ = ("absorbed", "burst_until", "events", "pos", "text_events", "texts", "times")
 
     def __init__(self, cfg: _FloodConfig) -> None:
         self.times = [-math.inf] * cfg.max
         self.events: list[ChatEvent | None] = [None] * cfg.max
         self.pos = 0
-        self.last = -math.inf
-        self.burst = False
+        self.burst_until = -math.inf  #: a burst in progress lasts until then
         self.texts: deque[str] = deque(maxlen=cfg.recall)
         self.text_events: deque[ChatEvent] = deque(maxlen=cfg.recall)
         self.absorbed: dict[str, float] = {}  # reported texts → when last seen
@@ -597,10 +604,9 @@ class _Flood(_Check):
         st = self.states.get(key)
         if st is None:
             st = self.states[key] = _FloodState(cfg)
-        if st.burst and t - st.last >= cfg.window:
-            st.burst = False
-        st.last = t
-        if not st.burst:
+        if t < st.burst_until:  # the burst goes on until a whole window of quiet
+            st.burst_until = t + cfg.window
+        else:
             times, pos = st.times, st.pos
             times[pos] = t
             st.events[pos] = ev
@@ -609,7 +615,7 @@ class _Flood(_Check):
                 pos = 0
             st.pos = pos
             if t - times[pos] < cfg.window:  # the oldest of the last `max` is recent
-                self.burst(cfg, st, ev, out)
+                self.burst(cfg, st, ev, t, out)
         if len(folded) >= cfg.repeat_from and ev[6] != _RED:
             text = folded.strip()
             if len(text) >= cfg.repeat_min:
@@ -619,13 +625,13 @@ class _Flood(_Check):
                     st.texts.append(text)
                     st.text_events.append(ev)
 
-    def burst(self, cfg: _FloodConfig, st: _FloodState, ev: ChatEvent,
+    def burst(self, cfg: _FloodConfig, st: _FloodState, ev: ChatEvent, t: float,
               out: list[Finding]) -> None:
         pos = st.pos
         evidence = [e for e in st.events[pos:] + st.events[:pos] if e is not None]
         st.times[:] = [-math.inf] * cfg.max
         st.events[:] = [None] * cfg.max
-        st.burst = True
+        st.burst_until = t + cfg.window
         detail = {"name": _name(ev), "n": len(evidence), "seconds": int(cfg.window)}
         self.emit(cfg, ev, "flood.burst", detail, evidence, True, out)
 

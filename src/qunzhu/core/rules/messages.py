@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
+
+from ..text import language as _language
+from ..text import to_traditional
 
 LANGUAGES = ("en", "zh-hans", "zh-hant")
 
@@ -104,30 +107,11 @@ _PLURALS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> _Converter:
-    import opencc
-
-    converter: _Converter = opencc.OpenCC("s2t")
-    return converter
-
-
-@lru_cache(maxsize=1024)
-def _hant(text: str) -> str:
-    return _s2t().convert(text)
-
-
 @lru_cache(maxsize=64)
 def language(lang: str) -> str:
-    """``lang`` reduced to one of :data:`LANGUAGES` (zh → zh-hans, anything else → en)."""
-    lang = lang.lower().replace("_", "-")
-    if lang.startswith("zh"):
-        return "zh-hant" if lang in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
-    return "en"
+    """``lang`` reduced to one of :data:`LANGUAGES` (:func:`qunzhu.core.text.language`,
+    cached: the engine asks for every finding)."""
+    return _language(lang)
 
 
 @lru_cache(maxsize=1024)
@@ -137,7 +121,7 @@ def template(code: str, lang: str) -> str:
     lang = language(lang)
     if lang == "en":
         return en
-    return _hant(zh) if lang == "zh-hant" else zh
+    return to_traditional(zh) if lang == "zh-hant" else zh
 
 
 def say(code: str, lang: str, **params: Any) -> str:

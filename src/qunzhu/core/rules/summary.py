@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from .book import Rulebook, RuleKind
@@ -55,10 +55,17 @@ class RuleSummary:
 
 @dataclass(frozen=True)
 class Summary:
+    """What a rulebook caught in ``events`` messages from ``since`` to ``until``; dates in
+    the sentence are local dates in ``tz`` (the community's zone) when given."""
+
     events: int
     since: datetime | None
     until: datetime | None
     rules: tuple[RuleSummary, ...]
+    tz: tzinfo | None = None
+
+    def _date(self, moment: datetime) -> str:
+        return (moment.astimezone(self.tz) if self.tz is not None else moment).date().isoformat()
 
     def text(self, lang: str = "zh-hans") -> str:
         """One sentence: what the rulebook would have caught, rule by rule."""
@@ -66,8 +73,7 @@ class Summary:
         dates: dict[str, Any] = {"events": self.events}
         period = self.since is not None and self.until is not None
         if self.since is not None and self.until is not None:
-            dates |= {"since": self.since.date().isoformat(),
-                      "until": self.until.date().isoformat()}
+            dates |= {"since": self._date(self.since), "until": self._date(self.until)}
         if not items:
             return say("summary.nothing_period" if period else "summary.nothing", lang,
                        **dates)
@@ -96,9 +102,11 @@ def _episodes(kind: RuleKind, findings: list[Finding]) -> int:
 
 
 def summarise(findings: Iterable[Finding], *, events: int, since: datetime | None = None,
-              until: datetime | None = None, rulebook: Rulebook | None = None) -> Summary:
+              until: datetime | None = None, rulebook: Rulebook | None = None,
+              tz: tzinfo | None = None) -> Summary:
     """Count ``findings`` per rule; rules come in rulebook order (when given, with its
-    titles), else in order of first finding. Rules without findings are left out."""
+    titles), else in order of first finding. Rules without findings are left out. ``tz``:
+    the zone whose dates the sentence names (datetimes read from a database are UTC)."""
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
@@ -118,4 +126,4 @@ def summarise(findings: Iterable[Finding], *, events: int, since: datetime | Non
             episodes=_episodes(kind, found),
             evidence=len({(f.group_key, e) for f in found for e in f.evidence}),
             examples=tuple(found[:EXAMPLES]), title=titles.get(rule_id, "")))
-    return Summary(events=events, since=since, until=until, rules=tuple(rules))
+    return Summary(events=events, since=since, until=until, rules=tuple(rules), tz=tz)
