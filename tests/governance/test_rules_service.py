@@ -346,3 +346,38 @@ def test_versions_are_numbered_and_kept(community, members, v1):
                    .order_by("number").values_list("number", flat=True))
     assert numbers == [1, 2, 3]
     assert rulebook.current_rulebook(community).rule("flood").enabled is True
+
+
+def test_a_second_run_remembers_the_night_and_warns_once(community, group, members, v1,
+                                                           actor):
+    """Enforcement replays the judged day first: the member warned at 23:30 is not warned
+    again for 23:45 the same night, though both messages are findings."""
+    effective = enable(community, members, enable=["quiet-hours"])
+    night = effective.astimezone(community.zone).replace(hour=23, minute=30, second=0,
+                                                        microsecond=0)
+    if night <= effective:
+        night += timedelta(days=1)
+    post(group, members["阿明"], "还有人醒着吗", night)
+    first = rulebook.do_enforce(actor, community, now=night + timedelta(minutes=1))
+    assert (first.findings, first.actions) == (1, 1)
+    post(group, members["阿明"], "睡不着", night + timedelta(minutes=15))
+    second = rulebook.do_enforce(actor, community, now=night + timedelta(minutes=20))
+    assert (second.messages, second.findings, second.actions) == (1, 1, 0)
+    assert Finding.objects.filter(rule_id="quiet-hours").count() == 2
+    assert OutboxAction.objects.filter(source="rule").count() == 1
+
+
+def test_the_preview_sees_one_ad_copied_across_groups(community, system_actor, members,
+                                                      group, v1):
+    """The same long text by one member in three groups within a day is an ad, in every
+    group it was posted in."""
+    others = [make_group(system_actor, community, name=f"{n}群", key=f"g{n}@chatroom")
+              for n in (2, 3)]
+    spammer = members["广告哥"]
+    for g in others:
+        g.memberships.create(person=spammer, roles=["participant"])
+    text = "周末读书会招募新朋友，感兴趣的朋友私聊我了解详情哦"
+    for hours, g in enumerate([others[1], group, others[0]]):
+        post(g, spammer, text, T0 + timedelta(hours=hours))
+    preview = rulebook.advisory(community, include_disabled=True, only=["hard-ads"])
+    assert len([f for f in preview.findings if f.rule_id == "hard-ads"]) == 3

@@ -9,6 +9,7 @@ threshold land on a removal proposal — never removed silently.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from .models import Enforcement, Finding, RulebookVersion, Strike
 from .outbox import Step, enqueue
 
 FETCH = 5_000
+#: how much already-judged history enforcement replays so the engine remembers it
+REPLAY = timedelta(hours=24)
 
 
 def current_version(community: Community) -> RulebookVersion | None:
@@ -130,25 +133,29 @@ def rule_context(community: Community, groups: Sequence[Group]) -> Source:
 
 
 def chat_events(source: Source, groups: Sequence[Group], *, since: datetime | None = None,
-                until: datetime | None = None,
-                after_ids: dict[int, int] | None = None) -> Iterator[tuple[int, ChatEvent]]:
-    """(message id, event) of each group in time order, read in chunks."""
-    for group in groups:
-        query = Message.objects.filter(group=group)
-        if since is not None:
-            query = query.filter(sent_at__gte=since)
-        if until is not None:
-            query = query.filter(sent_at__lt=until)
-        if after_ids and group.pk in after_ids:
-            query = query.filter(pk__gt=after_ids[group.pk])
-        platform = Platform(group.platform)
-        rows = query.order_by("sent_at", "id").values_list(
-            "pk", "identity_id", "sent_at", "kind", "text", "key", "reply_to_key", "mentions")
-        for pk, identity, sent_at, kind, text, key, reply, mentions in rows.iterator(FETCH):
-            ext, name, _person = source.identities.get(identity, ("", "", 0))
-            yield pk, ChatEvent(platform, group.external_key, group.name, ext, name, sent_at,
-                                MessageKind(kind), text or "", key, reply or "",
-                                tuple(mentions or ()))
+                until: datetime | None = None) -> Iterator[tuple[int, ChatEvent]]:
+    """(message id, event) of all the groups merged in time order (the engine sees one
+    community's stream, so an ad copied across groups is seen as such), read in chunks."""
+    streams = [_group_events(source, group, since, until) for group in groups]
+    for _at, pk, event in heapq.merge(*streams, key=lambda row: (row[0], row[1])):
+        yield pk, event
+
+
+def _group_events(source: Source, group: Group, since: datetime | None,
+                  until: datetime | None) -> Iterator[tuple[datetime, int, ChatEvent]]:
+    query = Message.objects.filter(group=group)
+    if since is not None:
+        query = query.filter(sent_at__gte=since)
+    if until is not None:
+        query = query.filter(sent_at__lt=until)
+    platform = Platform(group.platform)
+    rows = query.order_by("sent_at", "id").values_list(
+        "pk", "identity_id", "sent_at", "kind", "text", "key", "reply_to_key", "mentions")
+    for pk, identity, sent_at, kind, text, key, reply, mentions in rows.iterator(FETCH):
+        ext, name, _person = source.identities.get(identity, ("", "", 0))
+        yield sent_at, pk, ChatEvent(platform, group.external_key, group.name, ext, name,
+                                     sent_at, MessageKind(kind), text or "", key, reply or "",
+                                     tuple(mentions or ()))
 
 
 # ---------------------------------------------------------------- advisory preview
@@ -190,7 +197,7 @@ def advisory(community: Community, book: Rulebook | None = None, *,
         findings.extend(engine.feed(event))
     findings.extend(engine.finish())
     summary = summarise(findings, events=count, since=since or first, until=until or last,
-                        rulebook=book)
+                        rulebook=book, tz=community.zone)
     return Preview(summary, findings, book, source.groups, time.perf_counter() - started)
 
 
@@ -224,16 +231,28 @@ def do_enforce(actor: Actor, community: Community, now: datetime | None = None) 
         return result
     groups = list(community.groups.filter(archived__isnull=True))
     source = rule_context(community, groups)
-    marks = {e.group_id: e for e in Enforcement.objects.filter(group__in=groups)}
+    marks = {e.group_id: e.last_message_id for e in
+             Enforcement.objects.filter(group__in=groups)}
+    new = Message.objects.filter(group__in=groups, sent_at__gte=version.created)
+    for group_id, last in marks.items():
+        new = new.exclude(group_id=group_id, pk__lte=last)
+    first_new = new.order_by("sent_at").values_list("sent_at", flat=True).first()
+    if first_new is None:
+        return result
+    # the engine keeps state (tonight's warning, a burst, copies across groups): replay the
+    # day before the first new message without storing anything, then judge the new ones
     engine = Engine(book, source.context, enabled_only=True)
+    replay_from = max(version.created, first_new - REPLAY)
     last_id: dict[int, int] = {}
     core: list[tuple[Group, CoreFinding]] = []
-    for pk, event in chat_events(source, groups, since=version.created,
-                                 after_ids={g: m.last_message_id for g, m in marks.items()}):
-        result.messages += 1
+    for pk, event in chat_events(source, groups, since=replay_from):
         group = source.groups[event.group_key]
+        caught = engine.feed(event)
+        if pk <= marks.get(group.pk, 0):
+            continue  # judged before: only rebuilds the engine's memory
+        result.messages += 1
         last_id[group.pk] = max(last_id.get(group.pk, 0), pk)
-        core.extend((group, f) for f in engine.feed(event))
+        core.extend((group, f) for f in caught)
     core.extend((source.groups[f.group_key], f) for f in engine.finish())
     persons = {ext: person for ext, _n, person in source.identities.values()}
     identities = {ext: pk for pk, (ext, _n, _p) in source.identities.items()}
