@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import translation
 
-from qunzhu.audit.log import Actor
 from qunzhu.audit.models import AuditEntry
 from qunzhu.community.models import Membership, MembershipStatus
 from qunzhu.governance import elimination as elim
@@ -41,22 +39,6 @@ from . import (
 )
 
 NOW = base_time() + timedelta(hours=12)
-
-
-@pytest.fixture(autouse=True)
-def english():  # type: ignore[no-untyped-def]
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def actor(operator):  # type: ignore[no-untyped-def]
-    return Actor.operator(operator)
-
-
-@pytest.fixture
-def group(community, system_actor):  # type: ignore[no-untyped-def]
-    return make_group(system_actor, community)
 
 
 @pytest.fixture

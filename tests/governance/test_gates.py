@@ -41,11 +41,6 @@ def reviewer(operator):  # type: ignore[no-untyped-def]
     return Actor.operator(operator)
 
 
-@pytest.fixture
-def group(community, system_actor):  # type: ignore[no-untyped-def]
-    return make_group(system_actor, community)
-
-
 def gate(group, kind, **settings):  # type: ignore[no-untyped-def]
     return gates.do_set_gate(Actor.system("setup"), group, kind, settings=settings)
 

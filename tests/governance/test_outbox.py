@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from qunzhu.audit.log import Actor
 from qunzhu.audit.models import AuditEntry
@@ -13,12 +12,6 @@ from qunzhu.governance.models import ActionStatus, OutboxAction
 from qunzhu.governance.outbox import Step, do_finish_action, enqueue
 
 from . import add_member, make_group, row_counts
-
-
-@pytest.fixture(autouse=True)
-def english():  # type: ignore[no-untyped-def]
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

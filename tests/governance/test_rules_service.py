@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import translation
 
-from qunzhu.audit.log import Actor
 from qunzhu.audit.models import AuditEntry
 from qunzhu.community.models import Group, MembershipStatus
 from qunzhu.governance import gates, onboarding, rulebook
@@ -34,17 +32,6 @@ from . import (
 )
 
 T0 = base_time()
-
-
-@pytest.fixture(autouse=True)
-def english():  # type: ignore[no-untyped-def]
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def actor(operator):  # type: ignore[no-untyped-def]
-    return Actor.operator(operator)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import translation
 
 from qunzhu.audit.log import Actor
 from qunzhu.audit.models import AuditEntry
@@ -36,22 +35,6 @@ T0 = base_time()
 OPENS = T0 + timedelta(hours=24)
 CLOSES = OPENS + timedelta(hours=48)
 NAMES = ["阿明", "小红", "老王", "小李", "小张"]
-
-
-@pytest.fixture(autouse=True)
-def english():  # type: ignore[no-untyped-def]
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def actor(operator):  # type: ignore[no-untyped-def]
-    return Actor.operator(operator)
-
-
-@pytest.fixture
-def group(community, system_actor):  # type: ignore[no-untyped-def]
-    return make_group(system_actor, community)
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""Fixtures every governance test file uses: English messages, an operator, one group."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from qunzhu.audit.log import Actor
+
+from . import make_group
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """Refusals and announcements in English, so tests can read them."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def actor(operator):  # type: ignore[no-untyped-def]
+    return Actor.operator(operator)
+
+
+@pytest.fixture
+def group(community, system_actor):  # type: ignore[no-untyped-def]
+    return make_group(system_actor, community)
