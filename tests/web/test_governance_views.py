@@ -131,6 +131,11 @@ def test_rule_editor_previews_without_writing_and_proposes_a_vote(operator_clien
     proposal = Proposal.objects.get(community=community)
     assert response.status_code == 302 and proposal.author == person
     assert any(r["id"] == "hard-ads" and r["enabled"] for r in proposal.data["rules"])
+    page = operator_client.get(reverse("console:proposal",
+                                       args=[community.slug, proposal.number]))
+    assert page.status_code == 200
+    assert "rules[hard-ads].enabled" in page.content.decode()
+    assert "false → <strong>true</strong>" in page.content.decode()
     # the rulebook itself did not change: that takes a passed vote
     assert RulebookVersion.objects.filter(community=community).count() == 1
     assert not rulebook.current_rulebook(community).rule("hard-ads").enabled
