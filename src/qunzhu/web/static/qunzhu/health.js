@@ -162,6 +162,12 @@
     });
   }
 
+  // A chart in a pane just hidden must not be resized to nothing: ECharts' force layout
+  // keeps animating and fails on a zero-sized view ("reading '0' of null").
+  function resizeVisible() {
+    charts.forEach(function (c) { if (c.getDom().offsetParent !== null) c.resize(); });
+  }
+
   function tabs() {
     document.querySelectorAll("[data-tabs]").forEach(function (bar) {
       bar.addEventListener("click", function (ev) {
@@ -176,7 +182,7 @@
           b.setAttribute("aria-selected", b === btn ? "true" : "false");
         });
         draw(scope);
-        charts.forEach(function (c) { c.resize(); });
+        resizeVisible();
       });
     });
   }
@@ -215,7 +221,7 @@
 
   function start() {
     tabs(); filters(); sortable(); draw(document);
-    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+    window.addEventListener("resize", resizeVisible);
     document.documentElement.setAttribute("data-charts-ready", "1");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
