@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "qunzhu.ingest",
     "qunzhu.health",
     "qunzhu.governance",
+    "qunzhu.activities",
     "qunzhu.web",
 ]
 

@@ -192,7 +192,7 @@ def test_nobody_to_remove_proposes_nothing(group, m, actor):
 @pytest.mark.parametrize("kind, params, message", [
     ("quota", {}, "needs keep"),
     ("violations", {}, "needs threshold"),
-    ("outcome", {"required": 2}, "needs pattern"),
+    ("outcome", {"required": 2}, "a pattern or the check-ins of a challenge"),
     ("points", {}, "bottom"),
     ("quota", {"keep": -1}, "cannot be negative"),
     ("quota", {"keep": "many"}, "whole number"),

@@ -45,7 +45,8 @@ from .outbox import Step, enqueue
 
 
 def candidates(group: Group, *, since: datetime, until: datetime,
-               outcome_pattern: str = "") -> list[Candidate]:
+               outcome_pattern: str = "",
+               outcome_challenge: int | None = None) -> list[Candidate]:
     """Every active member of the group with the numbers elimination looks at."""
     memberships = list(Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
                        .select_related("person"))
@@ -82,6 +83,15 @@ def candidates(group: Group, *, since: datetime, until: datetime,
             if pattern.search(text or ""):
                 done[person].add(sent_at.astimezone(zone).date())
         completed = {p: len(d) for p, d in done.items()}
+    if outcome_challenge:
+        # the days checked in (by message, by hand, by make-up card) of that challenge
+        from qunzhu.activities.models import CheckIn
+
+        completed = dict(CheckIn.objects.filter(challenge_id=outcome_challenge,
+                                                challenge__community=group.community,
+                                                person__in=person_ids)
+                         .values("person").annotate(n=Count("id"))
+                         .values_list("person", "n"))
     return [Candidate(member_id=m.pk, name=m.person.display_name, roles=frozenset(m.roles),
                       messages=messages.get(m.person_id, 0),
                       active_days=days.get(m.person_id, 0),
@@ -111,12 +121,12 @@ def check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     clean = dict(params)
     clean.setdefault("days", 30)
     needed = {EliminationKind.QUOTA: ["keep"], EliminationKind.VIOLATIONS: ["threshold"],
-              EliminationKind.OUTCOME: ["required", "pattern"],
+              EliminationKind.OUTCOME: ["required"],
               EliminationKind.POINTS: []}.get(EliminationKind(kind), [])
     for name in needed:
         if clean.get(name) in (None, ""):
             raise GovernanceError(_("This elimination needs %(name)s.") % {"name": name})
-    for name in ("keep", "threshold", "required", "bottom", "minimum", "days"):
+    for name in ("keep", "threshold", "required", "bottom", "minimum", "days", "challenge"):
         if clean.get(name) not in (None, ""):
             try:
                 clean[name] = int(clean[name])
@@ -127,6 +137,10 @@ def check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
                 raise GovernanceError(_("%(name)s cannot be negative.") % {"name": name})
         else:
             clean.pop(name, None)
+    if kind == EliminationKind.OUTCOME and not clean.get("pattern") and not clean.get(
+            "challenge"):
+        raise GovernanceError(_("Outcome-based elimination counts either messages matching "
+                                "a pattern or the check-ins of a challenge: give one."))
     if kind == EliminationKind.POINTS and "bottom" not in clean and "minimum" not in clean:
         raise GovernanceError(_("Points-based elimination needs the lowest N (bottom) or a "
                                 "minimum."))
@@ -143,7 +157,8 @@ def do_propose_removal(actor: Actor, group: Group, kind: str, params: dict[str, 
     params = check_params(kind, params)
     since = now - timedelta(days=params["days"])
     people = candidates(group, since=since, until=now,
-                        outcome_pattern=str(params.get("pattern", "")))
+                        outcome_pattern=str(params.get("pattern", "")),
+                        outcome_challenge=int(params.get("challenge") or 0) or None)
     removals = select(kind, people, params, now)
     if not removals:
         return None

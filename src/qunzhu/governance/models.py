@@ -456,12 +456,17 @@ class PointsEntry(models.Model):
     source = models.CharField(_("source"), max_length=32, default="manual")
     at = models.DateTimeField(_("time"), default=timezone.now)
     recorded_by = models.CharField(max_length=200)
+    #: names the act an automatic grant is for (a check-in, a session), so it is granted once
+    key = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("points entry")
         verbose_name_plural = _("points ledger")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["community", "person", "at"], name="points_person")]
+        constraints = [models.UniqueConstraint(fields=["community", "key"],
+                                               condition=~models.Q(key=""),
+                                               name="points_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.person} {self.amount:+d} {self.reason}"

@@ -109,13 +109,19 @@ def run(job_id: int) -> ImportJob:
 
 
 def _enforce(actor: Actor, job: ImportJob) -> None:
-    """The rules switched on judge the new messages (findings, strikes, outbox steps)."""
+    """The rules switched on judge the new messages (findings, strikes, outbox steps), and
+    check-ins posted in the chat are recorded."""
+    from qunzhu.activities.challenges import recognise
     from qunzhu.governance.rulebook import do_enforce
 
     try:
         do_enforce(actor, job.community)
     except Exception:  # noqa: BLE001 - the import itself succeeded; say so in the log
         log.exception("rules after import %s failed", job.pk)
+    try:
+        recognise(actor, job.community)
+    except Exception:  # noqa: BLE001 - as above
+        log.exception("check-ins after import %s failed", job.pk)
 
 
 def _shown(result: dict[str, Any], folder: Path) -> dict[str, Any]:

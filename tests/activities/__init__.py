@@ -1,0 +1,1 @@
+"""Activities tests build on the governance tests' builders (groups, members, messages)."""
