@@ -49,10 +49,10 @@ def fill_traditional() -> int:
                 entry.msgstr_plural = {k: convert(v) for k, v in
                                        simplified.msgstr_plural.items()}
                 filled += 1
-        elif not entry.msgstr and simplified.msgstr:
+        elif not entry.msgstr and (simplified.msgstr or any(simplified.msgstr_plural.values())):
             entry.msgstr = convert(simplified.msgstr)
             filled += 1
-        if "fuzzy" in entry.flags and simplified.msgstr:
+        if "fuzzy" in entry.flags and (simplified.msgstr or any(simplified.msgstr_plural.values())):
             entry.flags.remove("fuzzy")
     hant.save(str(hant_path))
     return filled

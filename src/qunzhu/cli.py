@@ -37,6 +37,13 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(invites_app, name="invites")
 app.add_typer(outbox_app, name="outbox")
 
+from qunzhu.cli_activities import campaign_app, checkin_app, jobs, worker  # noqa: E402
+
+app.add_typer(checkin_app, name="checkin")
+app.add_typer(campaign_app, name="campaign")
+app.command()(worker)
+app.command()(jobs)
+
 out = Console()
 err = Console(stderr=True)
 
@@ -121,9 +128,10 @@ def _ensure_first_operator() -> tuple[str, str | None]:
     return DEFAULT_OPERATOR, password
 
 
-def _serve(host: str, port: int, threads: int) -> None:
+def _serve(host: str, port: int, threads: int, scheduler: bool = True) -> None:
     from waitress import serve as waitress_serve
 
+    from qunzhu.activities.scheduler import start_thread
     from qunzhu.health.service import recover_interrupted as recover_reports
     from qunzhu.ingest.jobs import recover_interrupted
     from qunzhu.wsgi import application
@@ -132,6 +140,10 @@ def _serve(host: str, port: int, threads: int) -> None:
         err.print(f"{interrupted} console import(s) were cut short by the last stop; "
                   "run them again from the import page")
     recover_reports()
+    if scheduler:
+        start_thread()
+        out.print("scheduler: reminders and campaign steps run from this process "
+                  "(--no-scheduler when a `qunzhu worker` does it)")
 
     out.print(f"[bold green]qunzhu console:[/] http://{host}:{port}/  (Ctrl+C to stop)")
     try:
@@ -143,6 +155,8 @@ def _serve(host: str, port: int, threads: int) -> None:
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+SchedulerOpt = Annotated[bool, typer.Option(
+    help="Run scheduled reminders and campaign steps in this process.")]
 
 
 def _parse_date(value: str | None, option: str = "--end") -> date:
@@ -158,7 +172,7 @@ def _parse_date(value: str | None, option: str = "--end") -> date:
 def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
        demo: Annotated[bool, typer.Option(help="Load the demo community if empty.")] = True,
        serve: Annotated[bool, typer.Option(help="Start the console when ready.")] = True,
-       threads: int = 8) -> None:
+       threads: int = 8, scheduler: SchedulerOpt = True) -> None:
     """Set up everything and start: migrate, demo data if empty, first operator, console."""
     _setup_django()
     from django.conf import settings
@@ -179,7 +193,7 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
         out.print(f"operator: [cyan]{name}[/] (existing; reset the password with "
                   f"`qunzhu operator password {name}`)")
     if serve:
-        _serve(host, port, threads)
+        _serve(host, port, threads, scheduler)
 
 
 @app.command()
@@ -201,7 +215,8 @@ def demo(reset: Annotated[bool, typer.Option(help="Delete and rebuild the demo."
 
 
 @app.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, threads: int = 8) -> None:
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, threads: int = 8,
+          scheduler: SchedulerOpt = True) -> None:
     """Start the web console (the database must be set up: see `qunzhu up`)."""
     _setup_django()
     from django.db import connection
@@ -211,7 +226,7 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, threads: int = 8) -
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise _fail("the database is not set up or out of date; run `qunzhu up` or "
                     "`qunzhu manage migrate` first")
-    _serve(host, port, threads)
+    _serve(host, port, threads, scheduler)
 
 
 @operator_app.command("create")
@@ -433,6 +448,12 @@ def import_(
         if done.findings:
             err.print(f"rules: {done.findings} findings, {done.strikes} strikes, "
                       f"{done.actions} outbox steps (qunzhu outbox list {target.slug})")
+        from qunzhu.activities.challenges import recognise
+
+        found = recognise(Actor.system("qunzhu import"), target)
+        if found["recorded"]:
+            err.print(f"check-ins: {found['recorded']} recognised in the new messages "
+                      f"(qunzhu checkin list {target.slug})")
 
 
 LANGS = ("zh-hans", "zh-hant", "en")

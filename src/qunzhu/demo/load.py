@@ -51,6 +51,9 @@ def load_demo(actor: Actor, *, end: date, seed: int = 2026, reset: bool = False,
     from .governance import seed_governance
 
     seed_governance(actor, community)
+    from .activities import seed_activities
+
+    seed_activities(actor, community)
     return summary
 
 

@@ -38,7 +38,7 @@ from qunzhu.governance.models import (
     Proposal,
 )
 
-api = NinjaAPI(title="qunzhu governance API", version="1", urls_namespace="api",
+api = NinjaAPI(title="qunzhu API", version="1", urls_namespace="api",
                auth=django_auth,
                description="Gates, invites, admissions, rule votes and the outbox of the "
                            "communities you operate. Signed in with the console's session.")
@@ -617,3 +617,10 @@ def outbox_dismiss(request: HttpRequest, slug: str, action_id: int,
                    payload: FinishIn | None = None) -> OutboxAction:
     """The step will not happen (say why in ``note``)."""
     return finish(request, slug, action_id, ActionStatus.DISMISSED, payload)
+
+
+# ---------------------------------------------------------------- activities
+
+from .api_activities import router as activities_router  # noqa: E402
+
+api.add_router("", activities_router)

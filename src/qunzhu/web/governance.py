@@ -532,6 +532,7 @@ def removals_page(request: HttpRequest, slug: str) -> HttpResponse:
                  .annotate(n=Count("candidates")))[:50]
     return render(request, "governance/removals.html", {
         "community": community, "proposals": proposals, "kinds": EliminationKind.choices,
+        "challenges": community.challenges.filter(cancelled__isnull=True)[:20],
         "groups": community.groups.filter(archived__isnull=True),
         "may_manage": may_manage(request, community)})
 
@@ -541,7 +542,9 @@ def removal_create(request: HttpRequest, community: Community) -> HttpResponse:
     post = request.POST
     group = _group(community, post.get("group"))
     params = {k: post.get(k) for k in ("keep", "threshold", "bottom", "minimum", "required",
-                                       "pattern", "days") if post.get(k)}
+                                       "pattern", "days", "challenge") if post.get(k)}
+    if params.get("challenge"):
+        params.pop("pattern", None)  # a challenge's check-ins, not messages, are counted
     made = elimination.do_propose_removal(actor(request), group, post.get("kind", ""), params)
     if made is None:
         messages.info(request, _("Nobody in %(group)s would go under this rule.")

@@ -1,7 +1,8 @@
 from django.urls import path
 
+from . import activities as act
+from . import campaign_urls, health, imports, join, views
 from . import governance as gov
-from . import health, imports, join, views
 
 app_name = "console"
 
@@ -48,7 +49,63 @@ urlpatterns = [
     path("c/<slug:slug>/removals/<int:pk>/", gov.removal_page, name="removal"),
     path("c/<slug:slug>/removals/<int:pk>/decide/", gov.removal_decide, name="removal-decide"),
     path("c/<slug:slug>/points/", gov.points_grant, name="points-grant"),
+    path("c/<slug:slug>/activities/", act.checkins_page, name="activities"),
+    path("c/<slug:slug>/activities/checkins/new/", act.challenge_create,
+         name="challenge-create"),
+    path("c/<slug:slug>/activities/checkins/recognise/", act.checkins_recognise,
+         name="checkins-recognise"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/", act.challenge_page, name="challenge"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/enrol/", act.challenge_enrol,
+         name="challenge-enrol"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/checkin/", act.challenge_checkin,
+         name="challenge-checkin"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/makeup/", act.challenge_makeup,
+         name="challenge-makeup"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/uncheck/", act.challenge_uncheck,
+         name="challenge-uncheck"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/cancel/", act.challenge_cancel,
+         name="challenge-cancel"),
+    path("c/<slug:slug>/activities/checkins/<int:pk>/certificate/<int:person_id>/",
+         act.challenge_certificate, name="challenge-certificate"),
+    path("c/<slug:slug>/activities/chains/", act.chains_page, name="chains"),
+    path("c/<slug:slug>/activities/chains/new/", act.chain_create, name="chain-create"),
+    path("c/<slug:slug>/activities/chains/<int:pk>/", act.chain_page, name="chain"),
+    path("c/<slug:slug>/activities/chains/<int:pk>/paste/", act.chain_paste,
+         name="chain-paste"),
+    path("c/<slug:slug>/activities/chains/<int:pk>/add/", act.chain_add, name="chain-add"),
+    path("c/<slug:slug>/activities/chains/<int:pk>/remove/", act.chain_remove,
+         name="chain-remove"),
+    path("c/<slug:slug>/activities/chains/<int:pk>/close/", act.chain_close,
+         name="chain-close"),
+    path("c/<slug:slug>/activities/homework/", act.homework_page, name="homework"),
+    path("c/<slug:slug>/activities/homework/new/", act.assignment_create,
+         name="assignment-create"),
+    path("c/<slug:slug>/activities/homework/<int:pk>/", act.assignment_page,
+         name="assignment"),
+    path("c/<slug:slug>/activities/homework/<int:pk>/submit/", act.assignment_submit,
+         name="assignment-submit"),
+    path("c/<slug:slug>/activities/homework/<int:pk>/review/<int:submission_id>/",
+         act.submission_review, name="submission-review"),
+    path("c/<slug:slug>/activities/homework/<int:pk>/announce/", act.assignment_announce,
+         name="assignment-announce"),
+    path("c/<slug:slug>/activities/sharing/", act.sharing_page, name="sharing"),
+    path("c/<slug:slug>/activities/sharing/new/", act.sharing_create, name="sharing-create"),
+    path("c/<slug:slug>/activities/sharing/<int:pk>/", act.series_page,
+         name="sharing-series"),
+    path("c/<slug:slug>/activities/sharing/<int:pk>/sessions/<int:session_id>/",
+         act.session_set, name="session-set"),
+    path("c/<slug:slug>/activities/sharing/<int:pk>/sessions/<int:session_id>/absent/",
+         act.session_absent, name="session-absent"),
+    path("c/<slug:slug>/activities/sharing/<int:pk>/sessions/<int:session_id>/record/",
+         act.session_record, name="session-record"),
+    path("c/<slug:slug>/points/board/", act.points_page, name="points"),
+    path("c/<slug:slug>/points/policy/", act.points_policy, name="points-policy"),
+    path("c/<slug:slug>/points/badges/", act.badge_save, name="badge-save"),
+    path("c/<slug:slug>/points/privileges/", act.privilege_save, name="privilege-save"),
+    path("c/<slug:slug>/points/spend/", act.points_spend, name="points-spend"),
     path("c/<slug:slug>/outbox/", gov.outbox_page, name="outbox"),
     path("c/<slug:slug>/outbox/<int:pk>/", gov.outbox_finish, name="outbox-finish"),
     path("join/<str:code>/", join.join_page, name="join"),
 ]
+
+urlpatterns += campaign_urls.urlpatterns
