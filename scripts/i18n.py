@@ -37,8 +37,8 @@ def fill_traditional() -> int:
     filled = 0
     for entry in hant:
         simplified = source.get((entry.msgctxt, entry.msgid))
-        if simplified is None:
-            continue
+        if simplified is None or "fuzzy" in simplified.flags:
+            continue  # a Simplified guess is no source: translate it first
         guessed = "fuzzy" in entry.flags  # makemessages' guess from a similar old string
         if guessed:
             entry.msgstr = ""

@@ -184,6 +184,12 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
     if demo and not Community.objects.exists():
         out.print("loading the demo community 书香读书会 …")
         _load_demo(reset=False, seed=2026, end=date.today())
+        from qunzhu.demo.load import demo_member_code
+
+        member, code = demo_member_code()
+        out.print(f"[bold]demo member[/] {escape(member)}: sign in on the member portal "
+                  f"http://{host}:{port}/m/login/ with the code [cyan]{code}[/] "
+                  "(valid 72 hours, once)")
     name, password = _ensure_first_operator()
     if password:
         out.print(f"[bold]operator created[/]  name: [cyan]{name}[/]  password: [cyan]{password}"

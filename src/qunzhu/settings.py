@@ -97,10 +97,12 @@ INSTALLED_APPS = [
     "qunzhu.health",
     "qunzhu.governance",
     "qunzhu.activities",
+    "qunzhu.portal",
     "qunzhu.web",
 ]
 
 MIDDLEWARE = [
+    "qunzhu.web.timing.ServerTiming",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +160,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("QUNZHU_TIME_ZONE", "Asia/Shanghai")
+# moves the member portal's clock (demonstrations, end-to-end tests); leave unset in production
+CLOCK_SHIFT_DAYS = float(os.environ.get("QUNZHU_CLOCK_SHIFT_DAYS") or 0)
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("m/", include("qunzhu.web.portal_urls")),
     path("", include("qunzhu.web.urls")),
 ]
 

@@ -99,3 +99,19 @@ def _apply_profiles(actor: Actor, community: Community, demo: DemoCommunity) -> 
     Membership.objects.bulk_update(changed, ["roles"])
     record(actor, "demo.profiles", community, community=community,
            after={"people": len(people), "memberships_with_roles": len(changed)})
+
+
+def demo_member_code() -> tuple[str, str]:
+    """A one-time portal sign-in code for the demo's most talkative member of its first
+    group (so whoever ran ``qunzhu up`` can try the member portal at once)."""
+    from django.db.models import Count
+
+    from qunzhu.portal.services import do_issue_code
+
+    community = Community.objects.get(slug=DEMO_SLUG)
+    first = community.groups.order_by("series_index", "pk").first()
+    person = (Person.objects.filter(memberships__group=first)
+              .annotate(n=Count("identities__messages")).order_by("-n", "pk").first())
+    if person is None:
+        raise DemoExists(DEMO_SLUG)
+    return person.display_name, do_issue_code(Actor.system("qunzhu up"), person)

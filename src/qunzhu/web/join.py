@@ -1,6 +1,6 @@
 """The page an invite link or QR code opens: the community, its rules, and the gate.
 
-Public (no operator login). It is deliberately small; the member portal builds on it.
+Public (no operator login), in the member portal's mobile layout.
 A community-wide invite works like a 活码: it always points at the first open group of
 the series that still has room, so a full group never turns a joiner away.
 """
@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from qunzhu.audit.log import Actor
@@ -75,7 +76,8 @@ def join_page(request: HttpRequest, code: str) -> HttpResponse:
     kit = gates.kit(community)
     with translation.override(kit.language):
         rules = onboarding.announcement_text(community, group)
-    return render(request, "governance/join.html", {
+    return render(request, "portal/join.html", {
         "invite": invite, "community": community, "group": group, "problem": problem,
         "offered": offered, "done": done, "error": error, "rules": rules,
+        "login_url": request.build_absolute_uri(reverse("portal:login")),
         "full": group is None and not problem}, status=410 if problem else 200)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import activities as act
-from . import campaign_urls, health, imports, join, views
+from . import campaign_urls, health, imports, join, members, views
 from . import governance as gov
 
 app_name = "console"
@@ -13,6 +13,9 @@ urlpatterns = [
     path("c/<slug:slug>/g/<int:group_id>/members/", views.group_member_list,
          name="group-members"),
     path("c/<slug:slug>/p/<int:person_id>/", views.person_detail, name="person"),
+    path("c/<slug:slug>/p/<int:person_id>/portal-code/", members.signin_code,
+         name="person-code"),
+    path("c/<slug:slug>/people/erasures/<int:pk>/erase/", members.erase, name="person-erase"),
     path("c/<slug:slug>/g/<int:group_id>/health/", health.group_health, name="group-health"),
     path("c/<slug:slug>/health/", health.health_status, name="health-status"),
     path("c/<slug:slug>/health/refresh/", health.health_refresh, name="health-refresh"),

@@ -85,4 +85,6 @@ def person_detail(request: HttpRequest, slug: str, person_id: int) -> HttpRespon
               .order_by("-sent_at")[:PAGE_SIZE])
     return render(request, "console/person.html", {
         "community": community, "person": person, "identities": identities,
-        "memberships": memberships, "recent": recent})
+        "memberships": memberships, "recent": recent,
+        "may_manage": has_role(request.user, community, OperatorRole.MANAGER),
+        "erasures": person.erasure_requests.filter(status="open")})
