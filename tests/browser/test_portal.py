@@ -174,6 +174,19 @@ def test_invite_to_checked_in_voting_member(server, browser, cli_env):
     expect(phone.locator("[data-testid=my-vote]")).to_have_count(1)
     shot(phone, "vote")
 
+    # the demo's 接龙, sharing series and homework, from her home page
+    for name, label, check in (("chain", "周六线下读书会", "button.primary"),
+                               ("sharing", "周四共读分享会", "button.primary"),
+                               ("homework", "《活着》读书笔记", "#text")):
+        phone.goto(base + "/m/c/reading-club/")
+        phone.locator("a", has_text=label).click()
+        expect(phone.locator(check)).to_have_count(1)
+        shot(phone, name)
+    phone.goto(base + "/m/c/reading-club/")
+    phone.locator("a", has_text="周六线下读书会").click()
+    phone.click("button.primary")
+    expect(phone.locator("[data-testid=entries]")).to_contain_text("晨读的猫")
+
     # 6. points: three check-ins and the finish
     phone.goto(base + "/m/c/reading-club/me/")
     assert int(phone.locator("[data-testid=points]").inner_text()) >= 3 * 2 + 20

@@ -48,6 +48,8 @@ def test_check_in_make_up_and_the_operator_sees_it(member, operator_client, comm
     assert 'data-testid="streak">2<' in text(made)
     assert list(CheckIn.objects.values_list("day", "source")) == [
         (1, Source.MAKEUP), (2, Source.PORTAL)]
+    early = member.get(f"{url}certificate/", follow=True, **EN)
+    assert "has not completed" in text(early)
     board = operator_client.get(f"/c/books/activities/checkins/{challenge.pk}/", **EN)
     assert "小美" in text(board) and "2/21" in text(board)
 
@@ -133,7 +135,7 @@ def test_profile_export_and_erasure(member, operator_client, community, group, a
     from qunzhu.activities.chains import do_create_chain, do_join_chain
 
     do_join_chain(A, do_create_chain(A, community, title="周六", fields=[]), amy, [])
-    member.post("/m/c/books/profile/erase/", {"reason": "不再使用"})
+    member.post("/m/c/books/profile/erase/", {"reason": "不再使用"}, **EN)
     wish = ErasureRequest.objects.get()
     outbox = text(operator_client.get("/c/books/outbox/", **EN))
     assert "asks for everything about them to be erased" in outbox

@@ -193,7 +193,11 @@ def challenge(request: HttpRequest, me: Person, pk: int) -> HttpResponse | None:
 @member_page
 def certificate(request: HttpRequest, me: Person, pk: int) -> HttpResponse:
     item = get_object_or_404(Challenge, pk=pk, community=me.community)
-    pdf = challenges.certificate(item, me, get_language() or "zh-hans")
+    try:
+        pdf = challenges.certificate(item, me, get_language() or "zh-hans")
+    except GovernanceError as exc:
+        messages.error(request, str(exc))
+        return redirect("portal:challenge", slug=me.community.slug, pk=item.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{item.pk}.pdf"'
     return response
