@@ -12,7 +12,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from qunzhu.activities import campaigns, chains, challenges, homework, points, sharing
-from qunzhu.activities.models import Review, SharingMode
+from qunzhu.activities.models import PrivilegeKind, Review, SharingMode
 from qunzhu.audit.log import Actor
 from qunzhu.community.models import Community, MembershipStatus
 from qunzhu.core.activities.chain import Entry
@@ -27,7 +27,12 @@ def seed_activities(actor: Actor, community: Community) -> None:
     zone = community.zone
     now = timezone.now()
     today = now.astimezone(zone).date()
-    points.ensure_badges(community)
+    badges = {b.code: b for b in points.ensure_badges(community)}
+    points.do_save_privilege(actor, community, name="新书会员价", kind=PrivilegeKind.MEMBER_PRICE,
+                             description="合作书店新书 8 折", min_points=50)
+    points.do_save_privilege(actor, community, name="精读营免费试听",
+                             kind=PrivilegeKind.FREE_TRIAL, description="下一期精读营免费试听一周",
+                             badge=badges["sharer"])
     active = [m.person for m in first.memberships.filter(status=MembershipStatus.ACTIVE)
               .select_related("person").order_by("joined", "pk")[:60]]
 
