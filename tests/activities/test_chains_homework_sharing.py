@@ -148,3 +148,18 @@ def test_a_series_needs_what_its_mode_needs(actor, community, group):
     sharing.do_set_session(actor, session, guest="王老师（出版社编辑）")
     sharing.do_record_session(actor, session, held=True, summary="讲了出版流程")
     assert Session.objects.get(pk=session.pk).status == SessionStatus.HELD
+
+
+def test_a_session_less_than_a_day_away_is_announced_at_once(actor, community, group):
+    leader = add_member(group, "老师").person
+    soon = timezone.now().astimezone(community.zone) + timedelta(hours=3)
+    series = sharing.do_create_series(actor, community, title="临时", group=group,
+                                      mode=SharingMode.LEADER, weekday=soon.weekday(),
+                                      at=soon.time().replace(second=0, microsecond=0),
+                                      leader=leader, plan=1)
+    session = series.sessions.get()
+    assert session.at - timezone.now() < timedelta(hours=3)
+    announce = Job.objects.get(key=f"session:{session.pk}:announce")
+    assert announce.due <= timezone.now()
+    scheduler.tick()
+    assert OutboxAction.objects.filter(source="sharing").count() == 1

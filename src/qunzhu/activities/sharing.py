@@ -97,8 +97,9 @@ def plan_sessions(series: SharingSeries, count: int = 4, now: datetime | None = 
 
 def _plan_jobs(session: Session) -> None:
     community = session.series.community
+    # a session less than a day away is announced at once rather than not at all
     scheduler.plan(community, f"session:{session.pk}:announce", "sharing.announce",
-                   session.at - ANNOUNCE_BEFORE, {"session": session.pk})
+                   max(session.at - ANNOUNCE_BEFORE, timezone.now()), {"session": session.pk})
     if session.series.remind_before:
         scheduler.plan(community, f"session:{session.pk}:remind", "sharing.remind",
                        session.at - timedelta(minutes=session.series.remind_before),
