@@ -2,14 +2,15 @@
 
 Loads the demo into a fresh data folder, picks the demo's most active member of the first
 group, issues them a sign-in code, starts ``qunzhu serve`` on a free port and signs in over
-HTTP. Then ``--workers`` threads (default 4) fetch the member's pages round-robin for
+HTTP. Then ``--workers`` threads (default 2: as many clients as this machine has cores,
+the load generator sharing them with the server) fetch the member's pages round-robin for
 ``--seconds`` (default 20) against localhost. Server time is read from the
 ``Server-Timing`` header (Django's own time, no network); wall time per request is
 printed beside it. Target from the portal issue: p95 server time < 100 ms.
 
 Usage::
 
-    .venv/bin/python bench/portal_bench.py [--workers 4] [--seconds 20]
+    .venv/bin/python bench/portal_bench.py [--workers 2] [--seconds 20]
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def run(env: dict[str, str], *args: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     env = {**os.environ, "QUNZHU_DATA": tempfile.mkdtemp(prefix="qunzhu-portal-bench-"),
