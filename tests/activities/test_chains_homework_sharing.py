@@ -163,3 +163,25 @@ def test_a_session_less_than_a_day_away_is_announced_at_once(actor, community, g
     assert announce.due <= timezone.now()
     scheduler.tick()
     assert OutboxAction.objects.filter(source="sharing").count() == 1
+
+
+def test_a_homework_link_must_be_a_web_address(actor, community, group):
+    task = homework.do_create_assignment(actor, community, title="笔记",
+                                         due=timezone.now() + timedelta(days=1))
+    amy = add_member(group, "小美").person
+    with pytest.raises(ActivityError, match="http"):
+        homework.do_submit(actor, task, amy, link="javascript:alert(1)")
+
+
+def test_joining_a_chain_credits_the_joiner_not_a_namesake(actor, community, group):
+    from qunzhu.activities.chains import do_join_chain
+
+    zhang = add_member(group, "张三").person
+    impostor = add_member(group, "李四").person
+    impostor.display_name = "张 三"  # renamed to look like 张三
+    impostor.save()
+    points.do_set_policy(actor, community, {"chain": 1})
+    chain = chains.do_create_chain(actor, community, title="周六", fields=[])
+    entry = do_join_chain(actor, chain, impostor, [])
+    assert entry.person == impostor
+    assert (points.balance(impostor), points.balance(zhang)) == (1, 0)

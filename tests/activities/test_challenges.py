@@ -181,3 +181,30 @@ def test_check_ins_feed_outcome_based_elimination(actor, community, group):
                                   {"required": 2, "challenge": challenge.pk}, now=at(4))
     assert proposal is not None
     assert [c.membership.person for c in proposal.candidates.all()] == [idle]
+
+
+def test_a_removed_check_in_stays_removed_and_can_be_earned_again(actor, community, group):
+    challenge = make(actor, community, group, days=2)
+    amy = add_member(group, "小美").person
+    post(group, amy, "#打卡 第1天 读了两章", at(1, 21))
+    post(group, amy, "#打卡 第2天 读了三章", at(2, 21))
+    assert challenges.recognise(actor, community)["recorded"] == 2
+    assert Enrolment.objects.get(person=amy).completed is not None
+    full = points.balance(amy)
+    row = CheckIn.objects.get(person=amy, day=1)
+    challenges.do_remove_checkin(actor, row, "posted for someone else")
+    assert Enrolment.objects.get(person=amy).completed is None
+    # the day and the finish are both taken back; day 2 stands
+    assert points.balance(amy) == points.policy(community)["checkin"]
+    assert challenges.recognise(actor, community)["recorded"] == 0  # the next import
+    assert not CheckIn.objects.filter(person=amy, day=1).exists()
+    challenges.do_use_makeup(actor, challenge, amy, 1, now=at(2, 23))
+    assert points.balance(amy) == full  # earned again, finish included
+
+
+def test_a_job_is_not_claimed_before_it_is_due(actor, community, group):
+    challenge = make(actor, community, group, days=2)
+    job = Job.objects.get(key=f"challenge:{challenge.pk}:remind:1")
+    assert scheduler.run_job(job.pk, job.due - timedelta(minutes=1)) is None
+    assert Job.objects.get(pk=job.pk).status == JobStatus.PENDING
+    assert scheduler.run_job(job.pk, job.due) is not None

@@ -145,10 +145,52 @@ def test_profile_export_and_erasure(member, operator_client, community, group, a
     assert not Person.objects.filter(pk=amy.pk).exists()
     assert not ChainEntry.objects.filter(name="小美").exists()
     assert list(Message.objects.values_list("text", flat=True)) == ["别人的消息"]
-    assert member.get("/m/c/books/").status_code == 404  # the session's person is gone
+    assert member.get("/m/c/books/").status_code == 302  # gone: back to signing in
 
 
 def test_the_operator_makes_a_sign_in_code(operator_client, community, amy):
     response = operator_client.post(f"/c/books/p/{amy.pk}/portal-code/", follow=True, **EN)
     page = text(response)
     assert "Sign-in code for 小美" in page and "/m/login/" in page
+
+
+def test_a_second_sign_in_in_one_community_replaces_the_first(member, community, amy, bo):
+    from .conftest import sign_in
+
+    sign_in(member, bo)
+    assert "Hello, 阿博" in text(member.get("/m/c/books/", **EN))
+
+
+def test_a_removed_member_loses_the_portal(member, client, community, amy):
+    from qunzhu.community.models import Membership, MembershipStatus
+
+    Membership.objects.filter(person=amy).update(status=MembershipStatus.REMOVED)
+    assert member.get("/m/c/books/").status_code == 302  # back to signing in
+    from qunzhu.portal import services as portal
+
+    code = portal.do_issue_code(A, amy)
+    refused = client.post("/m/login/", {"code": code}, **EN)
+    assert refused.status_code == 400 and "not in any of this community" in text(refused)
+
+
+def test_a_bad_make_up_day_is_a_message_not_an_error(member, community, group):
+    today = timezone.now().astimezone(community.zone).date()
+    challenge = challenges.do_create_challenge(A, community, title="晨读", start=today,
+                                               days=3, group=group)
+    page = member.post(f"/m/c/books/checkin/{challenge.pk}/", {"makeup": "abc"},
+                       follow=True, **EN)
+    assert page.status_code == 200 and "Choose the day" in text(page)
+
+
+def test_erasure_leaves_no_name_in_the_audit_log(member, operator_client, community, amy):
+    from qunzhu.audit.models import AuditEntry
+    from qunzhu.portal import services as portal
+
+    member.post("/m/c/books/profile/", {"display_name": "小美", "interests": "私人爱好"})
+    wish = portal.do_request_erasure(amy, "隐私")
+    portal.do_erase(A, wish)
+    dump = str(list(AuditEntry.objects.values_list("actor_label", "object_repr", "before",
+                                                    "after", "reason")))
+    assert "小美" not in dump and "私人爱好" not in dump
+    wish.refresh_from_db()
+    assert (wish.name, wish.reason, wish.status) == ("", "", "done")

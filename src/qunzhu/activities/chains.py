@@ -63,9 +63,9 @@ def _person(community: Community, name: str) -> Person | None:
 
 @transaction.atomic
 def do_add_entries(actor: Actor, chain: Chain, entries: list[core.Entry], *,
-                   source: str = Source.OPERATOR) -> core.Merge:
+                   source: str = Source.OPERATOR, who: Person | None = None) -> core.Merge:
     """Add names in order; names already on the chain and names past the limit are
-    reported, not added."""
+    reported, not added. ``who``: the one member adding themselves (no name matching)."""
     chain = Chain.objects.select_for_update().get(pk=chain.pk)
     if chain.closed:
         raise ActivityError(_("This 接龙 is closed."))
@@ -74,7 +74,7 @@ def do_add_entries(actor: Actor, chain: Chain, entries: list[core.Entry], *,
     position = (chain.entries.aggregate(n=Max("position"))["n"] or 0)
     for entry in merged.added:
         position += 1
-        person = _person(chain.community, entry.name)
+        person = who if who is not None else _person(chain.community, entry.name)
         ChainEntry.objects.create(chain=chain, position=position, name=entry.name[:120],
                                   values=list(entry.values), person=person, source=source)
         if person is not None:
@@ -128,16 +128,11 @@ def do_join_chain(actor: Actor, chain: Chain, person: Person, values: list[str])
         raise ActivityError(_("You are already on this 接龙."))
     merged = do_add_entries(actor, chain, [core.Entry(
         person.display_name.replace(" ", "")[:120] or str(person.pk),
-        tuple(v.strip() for v in values[:len(chain.fields)]))], source=Source.PORTAL)
+        tuple(v.strip() for v in values[:len(chain.fields)]))], source=Source.PORTAL,
+        who=person)
     if merged.over_limit:
         raise ActivityError(_("Sorry, this 接龙 is full."))
     if merged.repeated:
         raise ActivityError(_("Someone with your name is already on the list; ask the "
                               "organiser to add you."))
-    entry = chain.entries.get(name=merged.added[0].name)
-    if entry.person_id != person.pk:
-        entry.person = person
-        entry.save(update_fields=["person"])
-        points.award(actor, person, "chain", key=f"chain:{chain.pk}:{person.pk}",
-                     reason=chain.title)
-    return entry
+    return chain.entries.get(name=merged.added[0].name)

@@ -27,7 +27,7 @@ from qunzhu.governance.votes import members_language
 
 from . import points, scheduler
 from .errors import ActivityError
-from .models import Challenge, CheckIn, Enrolment, Source
+from .models import Challenge, CheckIn, Enrolment, RemovedCheckIn, Source
 
 MAX_DAYS = 366
 REFUSALS = {
@@ -215,8 +215,15 @@ def do_remove_checkin(actor: Actor, checkin: CheckIn, reason: str) -> None:
     if not reason.strip():
         raise ActivityError(_("Say why the check-in is removed."))
     challenge, person, day = checkin.challenge, checkin.person, checkin.day
+    from_chat = checkin.source == Source.MESSAGE
     checkin.delete()
-    Enrolment.objects.filter(challenge=challenge, person=person).update(completed=None)
+    if from_chat:  # the next import must not recognise the same message again
+        RemovedCheckIn.objects.update_or_create(challenge=challenge, person=person, day=day,
+                                                defaults={"reason": reason[:200]})
+    if Enrolment.objects.filter(challenge=challenge, person=person,
+                                completed__isnull=False).update(completed=None):
+        points.revoke(actor, person, f"challenge:{challenge.pk}:complete:{person.pk}",
+                      reason)
     points.revoke(actor, person, f"checkin:{challenge.pk}:{person.pk}:{day}", reason)
     record(actor, "checkin.remove", challenge, community=challenge.community,
            object_repr=f"{person} · {challenge} · {day}", reason=reason, before={"day": day})
@@ -274,6 +281,8 @@ def recognise(actor: Actor, community: Community, *, since: datetime | None = No
         if challenge.group_id:
             messages = messages.filter(group_id=challenge.group_id)
         have = set(challenge.checkins.values_list("person", "day"))
+        have |= set(RemovedCheckIn.objects.filter(challenge=challenge)
+                    .values_list("person", "day"))
         for message in messages.order_by("sent_at", "id").iterator(chunk_size=500):
             found["checked"] += 1
             person = message.identity.person  # type: ignore[union-attr]
@@ -284,9 +293,13 @@ def recognise(actor: Actor, community: Community, *, since: datetime | None = No
             if not verdict.counts:
                 found["refused"] += verdict.missing != "keyword"  # "我明天打卡" is no try
                 continue
-            with transaction.atomic():
-                _checkin(actor, challenge, person, day, at=message.sent_at,
-                         source=Source.MESSAGE, text=message.text, message=message)
+            try:
+                with transaction.atomic():
+                    _checkin(actor, challenge, person, day, at=message.sent_at,
+                             source=Source.MESSAGE, text=message.text, message=message)
+            except ActivityError:  # checked in meanwhile (the portal): nothing to add
+                have.add((person.pk, day))
+                continue
             have.add((person.pk, day))
             found["recorded"] += 1
     return found

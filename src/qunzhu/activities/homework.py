@@ -49,6 +49,8 @@ def do_submit(actor: Actor, assignment: Assignment, person: Person, *, text: str
         raise ActivityError(_("That member belongs to another community."))
     if not text.strip() and not link.strip():
         raise ActivityError(_("A submission needs the work itself or a link to it."))
+    if link.strip() and not link.strip().lower().startswith(("http://", "https://")):
+        raise ActivityError(_("A link must start with http:// or https://."))
     at = at or timezone.now()
     existing = Submission.objects.filter(assignment=assignment, person=person).first()
     if existing is not None and existing.review != Review.REDO:

@@ -120,6 +120,24 @@ class CheckIn(models.Model):
         return self.source == Source.MAKEUP
 
 
+class RemovedCheckIn(models.Model):
+    """A check-in an operator took back: recognition from messages must not bring it back
+    with the next import (a member who checks in again later is recorded as usual)."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    day = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["challenge", "person", "day"],
+                                               name="removed_checkin_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.challenge} · {self.day} (removed)"
+
+
 # ---------------------------------------------------------------------------- 接龙
 
 

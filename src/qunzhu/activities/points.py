@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -71,35 +71,50 @@ def do_set_policy(actor: Actor, community: Community, amounts: dict[str, Any]) -
     return row
 
 
+def _grants(community: Community, key: str) -> tuple[str | None, int]:
+    """The grant under ``key`` that still stands (None: none, or every one was undone),
+    and how many grants there were. A grant undone and earned again (a check-in removed,
+    then recorded once more) is ``key:r1``, ``key:r2`` …; undoing one writes ``…:undo``."""
+    keys = set(PointsEntry.objects.filter(community=community).filter(
+        Q(key=key) | Q(key__startswith=f"{key}:")).values_list("key", flat=True))
+    grants = sorted((k for k in keys if not k.endswith(":undo")),
+                    key=lambda k: (len(k), k))
+    live = next((k for k in reversed(grants) if f"{k}:undo" not in keys), None)
+    return live, len(grants)
+
+
 def award(actor: Actor, person: Person, act: str, *, key: str, reason: str,
           at: datetime | None = None) -> PointsEntry | None:
-    """Grant the points ``act`` earns under the community's policy, once per ``key``.
-    Nothing is written when the act earns no points or was already granted."""
+    """Grant the points ``act`` earns under the community's policy, once per ``key``
+    (again only after the earlier grant was undone). Nothing is written when the act earns
+    no points or is already granted."""
     amount = policy(person.community)[act]
     if amount == 0:
         return None
-    if PointsEntry.objects.filter(community=person.community, key=key).exists():
+    live, earlier = _grants(person.community, key)
+    if live is not None:
         return None
+    grant_key = key if earlier == 0 else f"{key}:r{earlier}"
     entry = PointsEntry.objects.create(community=person.community, person=person,
                                        amount=amount, reason=reason[:200], source=act,
                                        at=at or timezone.now(), recorded_by=actor.label,
-                                       key=key)
+                                       key=grant_key)
     record(actor, "points.grant", entry, community=person.community,
            object_repr=f"{person} {amount:+d}", after={"amount": amount, "source": act,
-                                                       "key": key}, reason=reason)
+                                                       "key": grant_key}, reason=reason)
     return entry
 
 
 def revoke(actor: Actor, person: Person, key: str, reason: str) -> PointsEntry | None:
     """Undo an automatic grant by a correcting entry (the ledger is append-only)."""
-    granted = PointsEntry.objects.filter(community=person.community, key=key).first()
-    if granted is None or PointsEntry.objects.filter(community=person.community,
-                                                     key=f"{key}:undo").exists():
+    live, _count = _grants(person.community, key)
+    if live is None:
         return None
+    granted = PointsEntry.objects.get(community=person.community, key=live)
     entry = PointsEntry.objects.create(community=person.community, person=person,
                                        amount=-granted.amount, reason=reason[:200],
                                        source=granted.source, recorded_by=actor.label,
-                                       key=f"{key}:undo")
+                                       key=f"{live}:undo")
     record(actor, "points.revoke", entry, community=person.community,
            object_repr=f"{person} {-granted.amount:+d}", reason=reason)
     return entry

@@ -85,7 +85,7 @@ def run_job(pk: int, now: datetime, worker: str = "") -> Job | None:
     """Claim, run and close one job in a single transaction. None: another worker had it
     (or it is no longer pending)."""
     with transaction.atomic():
-        claimed = Job.objects.filter(pk=pk, status=JobStatus.PENDING).update(
+        claimed = Job.objects.filter(pk=pk, status=JobStatus.PENDING, due__lte=now).update(
             status=JobStatus.RUNNING, worker=worker[:100], attempts=F("attempts") + 1)
         if not claimed:
             return None

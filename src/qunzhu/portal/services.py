@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qunzhu.audit.log import Actor, record
 from qunzhu.audit.models import ActorKind
-from qunzhu.community.models import Person
+from qunzhu.community.models import MembershipStatus, Person
 from qunzhu.governance.errors import GovernanceError
 from qunzhu.governance.models import Channel, Invite
 
@@ -34,6 +35,12 @@ LIST_LIMIT = 20
 
 class PortalError(GovernanceError):
     """A refused member request; the message says why (shown on the page)."""
+
+
+def members() -> QuerySet[Person]:
+    """People who may use the portal: an active member of a group that is still open."""
+    return Person.objects.filter(memberships__status=MembershipStatus.ACTIVE,
+                                 memberships__group__archived__isnull=True).distinct()
 
 
 def member_actor(person: Person) -> Actor:
@@ -94,6 +101,9 @@ def sign_in(code: str, client: str, now: datetime | None = None) -> Person:
         FailedSignIn.objects.create(client=client[:64], at=now)
         raise PortalError(problem)
     person = found.person
+    if not members().filter(pk=person.pk).exists():
+        raise PortalError(_("You are not in any of this community's groups at the moment; "
+                            "ask the managers."))
     record(member_actor(person), "portal.signin", person, community=person.community)
     return person
 
@@ -109,21 +119,18 @@ def do_update_profile(person: Person, *, display_name: str, interests: str, skil
     """A member's own profile (used for matching later): names and comma lists."""
     if not display_name.strip():
         raise PortalError(_("Your name cannot be empty."))
-    before = {"display_name": person.display_name, "interest_tags": person.interest_tags,
-              "skills": person.skills, "needs": person.needs,
-              "consent_introduce": person.consent_introduce,
-              "consent_contact": person.consent_contact}
+    fields = ("display_name", "interest_tags", "skills", "needs", "consent_introduce",
+              "consent_contact")
+    before = {name: getattr(person, name) for name in fields}
     person.display_name = display_name.strip()[:200]
     person.interest_tags, person.skills = _tags(interests), _tags(skills)
     person.needs = _tags(needs)
     person.consent_introduce, person.consent_contact = consent_introduce, consent_contact
     person.save()
+    # the log says what changed, not the member's words (they may ask for erasure later)
+    changed = [name for name in fields if getattr(person, name) != before[name]]
     record(member_actor(person), "portal.profile", person, community=person.community,
-           before=before, after={"display_name": person.display_name,
-                                 "interest_tags": person.interest_tags,
-                                 "skills": person.skills, "needs": person.needs,
-                                 "consent_introduce": consent_introduce,
-                                 "consent_contact": consent_contact})
+           after={"changed": changed})
     return person
 
 
@@ -198,11 +205,12 @@ def do_erase(actor: Actor, request: ErasureRequest, note: str = "") -> ErasureRe
     person = request.person
     if person is not None:
         _forget(person)
+        _scrub_audit(person)
         person.delete()
         request.person = None
     request.status, request.handled, request.handled_by = (ErasureStatus.DONE, timezone.now(),
                                                            actor.label)
-    request.note = note.strip()
+    request.note, request.name, request.reason = note.strip(), "", ""
     request.save()
     record(actor, "person.erase", request, community=request.community, reason=note,
            object_repr=f"erasure request {request.pk}")
@@ -221,6 +229,21 @@ def _forget(person: Person) -> None:
     # steps about them quote their name in the text: the text goes too
     OutboxAction.objects.filter(target=person).update(target_name="", target_key="",
                                                       text="—")
+
+
+def _scrub_audit(person: Person) -> None:
+    """The audit log keeps that things happened, not who they were about: entries by the
+    member or about them lose names, values and reasons."""
+    from qunzhu.audit.models import AuditEntry
+
+    by_them = Q(actor_label__startswith=f"member {person.pk} ")
+    about_them = Q(object_type="community.person", object_id=str(person.pk))
+    if len(person.display_name) >= 2:  # operators' entries name them in the summary line
+        about_them |= Q(object_repr__contains=person.display_name)
+    entries = AuditEntry.objects.filter(community=person.community)
+    entries.filter(by_them | about_them).update(object_repr="(erased)", before=None,
+                                                after=None, reason="")
+    entries.filter(by_them).update(actor_label="member (erased)")
 
 
 def invite_of(person: Person) -> Invite | None:

@@ -51,17 +51,11 @@ SESSION_KEY = "portal_people"
 # ------------------------------------------------------------------ who is signed in
 
 def people_of(request: HttpRequest) -> list[Person]:
+    """The people this browser signed in as who are still members (someone removed from
+    every group loses the portal with it)."""
     ids = [int(i) for i in request.session.get(SESSION_KEY, [])]
-    return list(Person.objects.filter(pk__in=ids).select_related("community")
+    return list(portal.members().filter(pk__in=ids).select_related("community")
                 .order_by("community__name"))
-
-
-def _member(request: HttpRequest, slug: str) -> Person | None:
-    for person in people_of(request):
-        if person.community.slug == slug:
-            timezone.activate(person.community.zone)
-            return person
-    return None
 
 
 def member_page(view: Callable[..., HttpResponse | None]) -> Callable[..., HttpResponse]:
@@ -71,11 +65,13 @@ def member_page(view: Callable[..., HttpResponse | None]) -> Callable[..., HttpR
 
     @wraps(view)
     def wrapped(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.session.get(SESSION_KEY):
+        people = people_of(request)
+        if not people:
             return redirect(f"{reverse('portal:login')}?next={request.path}")
-        person = _member(request, slug)
+        person = next((p for p in people if p.community.slug == slug), None)
         if person is None:
             raise Http404("not a member here")
+        timezone.activate(person.community.zone)
         if request.method == "POST":
             try:
                 response = view(request, person, *args, **kwargs)
@@ -119,7 +115,10 @@ def login(request: HttpRequest, code: str = "") -> HttpResponse:
         except GovernanceError as exc:
             return page(request, "login.html", code=request.POST.get("code", ""),
                         error=str(exc), status=400)
-        ids = [i for i in request.session.get(SESSION_KEY, []) if i != person.pk]
+        # one person per community in a session: a second sign-in there replaces the first
+        others = set(Person.objects.filter(pk__in=request.session.get(SESSION_KEY, []))
+                     .exclude(community=person.community).values_list("pk", flat=True))
+        ids = [i for i in request.session.get(SESSION_KEY, []) if i in others]
         request.session.cycle_key()
         request.session[SESSION_KEY] = [*ids, person.pk]
         request.session.set_expiry(timedelta(days=90))
@@ -170,7 +169,10 @@ def challenge(request: HttpRequest, me: Person, pk: int) -> HttpResponse | None:
     actor = portal.member_actor(me)
     if request.method == "POST":
         if request.POST.get("makeup"):
-            challenges.do_use_makeup(actor, item, me, int(request.POST["makeup"]),
+            day = request.POST["makeup"]
+            if not day.isdigit():
+                raise portal.PortalError(_("Choose the day to make up."))
+            challenges.do_use_makeup(actor, item, me, int(day),
                                      text=request.POST.get("text", ""), now=clock.now())
         else:
             challenges.do_record_checkin(actor, item, me, at=clock.now(),
