@@ -20,9 +20,8 @@ from qunzhu.community.models import Community, Group, Message, Person
 from qunzhu.core.activities import checkin as core
 from qunzhu.core.activities.schedule import local_moment
 from qunzhu.core.activities.texts import names, say
-from qunzhu.core.events import Action, ActionKind
 from qunzhu.core.text import fold
-from qunzhu.governance.outbox import Step, enqueue
+from qunzhu.governance.outbox import post
 from qunzhu.governance.votes import members_language
 
 from . import points, scheduler
@@ -349,10 +348,8 @@ def _summary(job: Any, now: datetime) -> None:
 def _post(challenge: Challenge, text: str, key: str) -> None:
     group = challenge.group or challenge.community.groups.filter(
         archived__isnull=True).order_by("pk").first()
-    action = Action(ActionKind.POST, group.external_key if group else "", text=text,
-                    reason=challenge.title)
-    enqueue(scheduler.ACTOR, challenge.community, [Step(action, group=group, key=key)],
-            source="challenge", source_ref=str(challenge.pk))
+    post(scheduler.ACTOR, challenge.community, group, text, reason=challenge.title,
+         source="challenge", source_ref=str(challenge.pk), key=key)
 
 
 def certificate(challenge: Challenge, person: Person, lang: str) -> bytes:

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from qunzhu.audit.log import Actor, record
 from qunzhu.community.models import Community, Group, Person
 from qunzhu.core.activities.texts import names, say
-from qunzhu.core.events import Action, ActionKind
-from qunzhu.governance.outbox import Step, enqueue
+from qunzhu.governance.outbox import post
 from qunzhu.governance.votes import members_language
 
 from . import points, scheduler
@@ -107,11 +106,8 @@ def do_announce_featured(actor: Actor, assignment: Assignment) -> None:
         raise ActivityError(_("No work is featured yet."))
     lang = members_language(assignment.community)
     text = say("homework.featured", lang, title=assignment.title, names=names(featured, lang))
-    group = assignment.group
-    enqueue(actor, assignment.community,
-            [Step(Action(ActionKind.POST, group.external_key if group else "", text=text,
-                         reason=assignment.title), group=group)],
-            source="homework", source_ref=str(assignment.pk))
+    post(actor, assignment.community, assignment.group, text, reason=assignment.title,
+         source="homework", source_ref=str(assignment.pk))
 
 
 @scheduler.handler("homework.remind")
@@ -122,9 +118,6 @@ def _remind(job: object, now: datetime) -> None:
     lang = members_language(assignment.community)
     due = assignment.due.astimezone(assignment.community.zone)
     text = say("homework.remind", lang, title=assignment.title, due=f"{due:%m-%d %H:%M}")
-    group = assignment.group
-    enqueue(scheduler.ACTOR, assignment.community,
-            [Step(Action(ActionKind.POST, group.external_key if group else "", text=text,
-                         reason=assignment.title), group=group,
-                  key=job.key)],  # type: ignore[attr-defined]
-            source="homework", source_ref=str(assignment.pk))
+    post(scheduler.ACTOR, assignment.community, assignment.group, text,
+         reason=assignment.title, source="homework", source_ref=str(assignment.pk),
+         key=job.key)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from qunzhu.audit.log import Actor, record
 from qunzhu.community.models import Community, Group, MembershipStatus, Person
 from qunzhu.core.activities import points as core
 from qunzhu.governance.models import Admission, AdmissionStatus, PointsEntry
+from qunzhu.governance.points import balance as balance  # one ledger, one sum
 
 from .errors import ActivityError
 from .models import (
@@ -118,10 +119,6 @@ def revoke(actor: Actor, person: Person, key: str, reason: str) -> PointsEntry |
     record(actor, "points.revoke", entry, community=person.community,
            object_repr=f"{person} {-granted.amount:+d}", reason=reason)
     return entry
-
-
-def balance(person: Person) -> int:
-    return int(person.points_entries.aggregate(n=Sum("amount"))["n"] or 0)
 
 
 @transaction.atomic

@@ -19,8 +19,7 @@ from qunzhu.community.models import Community, Group, Person
 from qunzhu.core.activities.rotation import Turn, next_speakers
 from qunzhu.core.activities.schedule import weekly
 from qunzhu.core.activities.texts import say
-from qunzhu.core.events import Action, ActionKind
-from qunzhu.governance.outbox import Step, enqueue
+from qunzhu.governance.outbox import post
 from qunzhu.governance.votes import members_language
 
 from . import points, scheduler
@@ -205,11 +204,8 @@ def _post(job: Any, kind: str) -> None:
     text = say(kind, lang, series=series.title, when=f"{when:%m-%d %H:%M}",
                place=series.place or say("online", lang), speaker=_speaker(session, lang),
                topic=session.topic or say("tbd", lang), minutes=series.remind_before)
-    group = series.group
-    enqueue(scheduler.ACTOR, series.community,
-            [Step(Action(ActionKind.POST, group.external_key if group else "", text=text,
-                         reason=series.title), group=group, key=job.key)],
-            source="sharing", source_ref=str(series.pk))
+    post(scheduler.ACTOR, series.community, series.group, text, reason=series.title,
+         source="sharing", source_ref=str(series.pk), key=job.key)
 
 
 @scheduler.handler("sharing.announce")

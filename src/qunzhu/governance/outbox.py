@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from qunzhu.audit.log import Actor, record
 from qunzhu.community.models import Community, Group, Identity, Person
-from qunzhu.core.events import Action
+from qunzhu.core.events import Action, ActionKind
 
 from .errors import GovernanceError
 from .models import ActionStatus, OutboxAction
@@ -67,6 +67,16 @@ def enqueue(actor: Actor, community: Community, steps: Iterable[Step | Action], 
                object_repr=f"{len(created)} × {source}",
                after={"ids": [a.pk for a in created], "source": source, "ref": source_ref})
     return created
+
+
+def post(actor: Actor, community: Community, group: Group | None, text: str, *,
+         reason: str, source: str, source_ref: str = "", key: str = "") -> list[OutboxAction]:
+    """Queue one post into ``group`` (None: the operator picks where): the common case of
+    reminders, summaries and announcements."""
+    action = Action(ActionKind.POST, group.external_key if group else "", text=text,
+                    reason=reason)
+    return enqueue(actor, community, [Step(action, group=group, key=key)], source=source,
+                   source_ref=source_ref)
 
 
 @transaction.atomic

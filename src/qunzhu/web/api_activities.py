@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from qunzhu.activities import campaigns, challenges, points
 from qunzhu.activities.models import Campaign, Challenge
 
-from .api import READ_ERRORS, WRITE_ERRORS, actor, community_of, one
+from .api import READ_ERRORS, WRITE_ERRORS, actor, aware, community_of, one
 
 router = Router(tags=["activities"])
 
@@ -149,12 +149,6 @@ def points_leaderboard(request: HttpRequest, slug: str, group_id: int | None = N
     community's zone), optionally within one group."""
     community = community_of(request, slug)
     group = one(community.groups.all(), "group", pk=group_id) if group_id else None
-
-    def zoned(moment: datetime | None) -> datetime | None:
-        if moment is None or timezone.is_aware(moment):
-            return moment
-        return timezone.make_aware(moment, community.zone)
-
-    board = points.leaderboard(community, group=group, since=zoned(since),
-                               until=zoned(until), limit=min(max(limit, 1), 200))
+    board = points.leaderboard(community, group=group, since=aware(since, community),
+                               until=aware(until, community), limit=min(max(limit, 1), 200))
     return [LeaderOut(person_id=p.pk, name=p.display_name, points=n) for p, n in board]
