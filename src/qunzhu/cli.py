@@ -376,6 +376,10 @@ def import_(
             "community's).")] = None,
         strict: Annotated[bool, typer.Option(
             help="Stop at the first bad line and keep nothing of that file.")] = False,
+        year: Annotated[int | None, typer.Option(
+            min=1970, max=2100, show_default=False,
+            help="Year of the first line, for logs whose stamps have none "
+            "(dircproxy '[14 Jan 12:37]').")] = None,
         verbose: Annotated[bool, typer.Option(
             "--verbose", "-v", help="Say which format was detected and why.")] = False,
         as_json: Annotated[bool, typer.Option(
@@ -402,7 +406,8 @@ def import_(
                     f"got {format!r}")
     _migrate()
     target = _import_community(community)
-    options = ImportOptions(format=format, tz=zone, strict=strict, group_name=group)
+    options = ImportOptions(format=format, tz=zone, strict=strict, group_name=group,
+                            year=year)
     started = datetime.now()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed:,.0f} messages"), TextColumn("{task.fields[rate]}"),

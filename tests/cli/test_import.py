@@ -77,16 +77,23 @@ def test_every_fixture_in_the_manifest_imports_with_its_figures(cli_env, tmp_pat
             [g["members"] for g in summary["groups"].values()])
     # a dircproxy log with no year anywhere is refused with advice, not given a guessed year
     refused = got.pop("irc/irclog2html/dircproxy-example.log")
-    assert "no year" in refused and "file name" in refused
+    assert "no year" in refused and "--year 2009" in refused and "file name" in refused
     assert got == MANIFEST_FIGURES
-    # named as the advice says, it imports: 5,583 events over 13 months (Feb 29 → 2008)
-    renamed = tmp_path / "2008-01-14-dircproxy-example.log"
-    renamed.write_bytes((SHARED / "irc/irclog2html/dircproxy-example.log").read_bytes())
-    again = run_cli(cli_env, "import", "--json", str(renamed))
+    # given the year as the advice says, it imports: 5,583 events over 13 months (a Feb 29
+    # in its first February → 2008)
+    example = SHARED / "irc/irclog2html/dircproxy-example.log"
+    again = run_cli(cli_env, "import", "--json", "--year", "2008", str(example))
     (unit,) = json.loads(again.stdout)
     assert (unit["summary"]["added"], unit["skipped"]) == (5583, 0)
     (group,) = unit["summary"]["groups"].values()
     assert (group["first"][:10], group["last"][:10]) == ("2008-01-14", "2009-02-26")
+    # or with the year in its file name; the same lines, so nothing is added twice
+    renamed = tmp_path / "2008-01-14-dircproxy-example.log"
+    renamed.write_bytes(example.read_bytes())
+    (unit,) = json.loads(run_cli(cli_env, "import", "--json", str(renamed)).stdout)
+    assert (unit["summary"]["added"], unit["summary"]["duplicates"]) == (0, 5583)
+    bad = run_cli(cli_env, "import", "--year", "208", str(example))
+    assert bad.returncode != 0 and "--year" in bad.stderr
 
 
 def test_verbose_says_which_format_was_detected_and_why(cli_env):

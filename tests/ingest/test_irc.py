@@ -29,8 +29,9 @@ QTOX = SHARED / "irc" / "qtox-irc"
 
 
 def _parse(unit: Unit, tz: ZoneInfo = UTC, strict: bool = False,
-           group: str | None = None) -> tuple[list[ChatEvent], ParseContext]:
-    ctx = ParseContext(label=unit.label, tz=tz, strict=strict, group_name=group)
+           group: str | None = None, year: int | None = None
+           ) -> tuple[list[ChatEvent], ParseContext]:
+    ctx = ParseContext(label=unit.label, tz=tz, strict=strict, group_name=group, year=year)
     return list(irc.parse(unit, ctx)), ctx
 
 
@@ -143,6 +144,13 @@ def test_dircproxy_without_a_year_is_refused() -> None:
     assert detect.detect(unit).format == "irc"
     with pytest.raises(ImportFailed, match="no year"):
         _parse(unit)
+
+
+def test_the_year_option_dates_a_dircproxy_log_and_wins_over_the_name() -> None:
+    events, _ = _parse(_file(LOGS / "dircproxy-example.log"), year=2008)
+    assert (events[0].timestamp, events[-1].timestamp.year) == (_utc("2008-01-14T10:36:00"), 2009)
+    events, _ = _parse(_file(LOGS / "2009-01-14-dircproxy.log"), year=2012)
+    assert events[0].timestamp.year == 2012
 
 
 def test_dircproxy_example_with_the_year_in_its_name() -> None:

@@ -158,6 +158,7 @@ class ParseContext:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     strict: bool = False
     group_name: str | None = None
+    year: int | None = None          # the first year of logs whose stamps have none
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     encoding: str = ""

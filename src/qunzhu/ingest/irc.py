@@ -31,10 +31,10 @@ the line after the stamp, unchanged ("*** Joins: f10 (~flo@host)"; WeeChat: the 
 Dates: in the line (supybot, WeeChat, dated ZNC stamps), from irssi's "--- Log opened" /
 "--- Day changed" lines, or from the file name (``#qtox_20161231.log.txt``,
 ``2009-01-14-dircproxy.log``). dircproxy writes "14 Jan" without a year: the year comes from
-the file name and goes up when the month goes back (December to January); a dircproxy log
-without a year in its name cannot be dated and is refused. All IRC times are local: they are
-read in ``ctx.tz`` (an ISO stamp with an offset keeps it). When the end of summer time
-repeats an hour, a stamp that goes back within that hour is read as its second run.
+the import's ``--year`` or the file name and goes up when the month goes back (December to
+January); a dircproxy log with neither cannot be dated and is refused. All IRC times are
+local: they are read in ``ctx.tz`` (an ISO stamp with an offset keeps it). When the end of
+summer time repeats an hour, a stamp that goes back within that hour is read as its second run.
 
 dircproxy on freenode prefixes other people's lines with "+"/"-" (identify-msg: identified
 with NickServ or not). When most of the first 40 messages carry it, it is removed from
@@ -404,12 +404,15 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
                                        "layout (" + "; ".join(_EXAMPLES.values()) + ")")
     clock = _Clock(ctx.tz, _name_date(unit.name))
     if layout == "dircproxy":
-        year = _NAME_YEAR.search(unit.name)
-        if year is None:
+        named = _NAME_YEAR.search(unit.name)
+        clock.year = ctx.year
+        if clock.year is None and named is not None:
+            clock.year = int(named.group(1))
+        if clock.year is None:
             raise ImportFailed(unit.label, "dircproxy logs have no year in their stamps "
-                                           "('[14 Jan 12:37]'): put the year of the first line "
-                                           "in the file name, e.g. 2009-01-14-channel.log")
-        clock.year = int(year.group(1))
+                                           "('[14 Jan 12:37]'): give the year of the first line "
+                                           "(--year 2009) or put it in the file name, e.g. "
+                                           "2009-01-14-channel.log")
     if layout == "bracket" and clock.name_date is None:
         first = _BRACKET.match(lines[0])
         if first is not None and first.group(1) is None:

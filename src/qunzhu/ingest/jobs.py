@@ -39,7 +39,7 @@ def upload_folder() -> Path:
 @transaction.atomic
 def do_create_import_job(actor: Actor, community: Community, *, name: str, stream: IO[bytes],
                          format: str = "auto", time_zone: str = "", group_name: str = "",
-                         strict: bool = False) -> ImportJob:
+                         strict: bool = False, year: int | None = None) -> ImportJob:
     """Store the uploaded file and queue its import (start it with :func:`start`)."""
     folder = upload_folder() / uuid.uuid4().hex
     folder.mkdir(parents=True)
@@ -50,9 +50,9 @@ def do_create_import_job(actor: Actor, community: Community, *, name: str, strea
     job = ImportJob.objects.create(
         community=community, created_by=actor.user, path=str(target),
         original_name=safe_name, format=format, time_zone=time_zone,
-        group_name=group_name, strict=strict)
+        group_name=group_name, strict=strict, year=year)
     record(actor, "import.queue", job, community=community,
-           after={"file": safe_name, "format": format, "strict": strict})
+           after={"file": safe_name, "format": format, "strict": strict, "year": year})
     return job
 
 
@@ -83,7 +83,8 @@ def run(job_id: int) -> ImportJob:
 
     options = ImportOptions(format=job.format or "auto",
                             tz=ZoneInfo(job.time_zone) if job.time_zone else None,
-                            strict=job.strict, group_name=job.group_name or None)
+                            strict=job.strict, group_name=job.group_name or None,
+                            year=job.year)
     try:
         results = import_paths(actor, job.community, [Path(job.path)], options,
                                on_progress=progress)

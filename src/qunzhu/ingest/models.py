@@ -31,6 +31,7 @@ class ImportJob(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     group_name = models.CharField(_("group name"), max_length=200, blank=True)
     strict = models.BooleanField(_("strict"), default=False)
+    year = models.PositiveSmallIntegerField(_("year of the first line"), null=True, blank=True)
     progress = models.PositiveIntegerField(_("messages read"), default=0)
     results = models.JSONField(_("results"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -51,6 +51,7 @@ class ImportOptions:
     tz: ZoneInfo | None = None
     strict: bool = False
     group_name: str | None = None
+    year: int | None = None
 
 
 UnitCallback = Callable[[Detected], None]
@@ -82,7 +83,8 @@ def import_unit(actor: Actor, community: Community, unit: Unit, options: ImportO
 
     def context() -> ParseContext:
         return ParseContext(label=unit.label, tz=options.tz or community.zone,
-                            strict=options.strict, group_name=options.group_name)
+                            strict=options.strict, group_name=options.group_name,
+                            year=options.year)
 
     try:
         if options.strict:

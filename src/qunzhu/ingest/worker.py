@@ -79,7 +79,8 @@ def prepared_in_worker(source: Source, fmt: str, ctx: ParseContext, *, sqlite: b
     lines, errors and encoding. Closing the generator early stops the worker."""
     spawn = multiprocessing.get_context("spawn")
     channel = spawn.Queue(maxsize=QUEUE_BATCHES)
-    options = {"tz": ctx.tz, "strict": ctx.strict, "group_name": ctx.group_name}
+    options = {"tz": ctx.tz, "strict": ctx.strict, "group_name": ctx.group_name,
+               "year": ctx.year}
     process = spawn.Process(target=_work, name="qunzhu-import-worker", daemon=True,
                             args=(source, fmt, ctx.label, options, sqlite, batch_size,
                                   channel, os.getpid()))

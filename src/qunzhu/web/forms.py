@@ -31,6 +31,10 @@ class ImportForm(forms.Form):
                                  help_text=_("Leave empty to use the name in the export."))
     strict = forms.BooleanField(label=_("Stop at the first bad line and keep nothing"),
                                 required=False)
+    year = forms.IntegerField(label=_("Year of the first line"), required=False,
+                              min_value=1970, max_value=2100,
+                              help_text=_("Only for logs whose times have no year "
+                                          "(dircproxy: '[14 Jan 12:37]')."))
 
     def clean_time_zone(self) -> str:
         value: str = self.cleaned_data["time_zone"].strip()

@@ -35,7 +35,7 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
             job = jobs.do_create_import_job(
                 Actor.operator(request.user), community, name=data["file"].name,
                 stream=data["file"], format=data["format"], time_zone=data["time_zone"],
-                group_name=data["group_name"], strict=data["strict"])
+                group_name=data["group_name"], strict=data["strict"], year=data["year"])
             jobs.start(job)
             return redirect("console:import-job", slug=slug, job_id=job.pk)
     recent = ImportJob.objects.filter(community=community)[:20]
