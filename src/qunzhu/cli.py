@@ -351,10 +351,15 @@ def _print_import_results(results: list[Any], verbose: bool) -> None:
     out.print(table)
     for result in results:
         if result.failed:
-            err.print(f"[red]not imported[/] {escape(result.label)}: {escape(result.failed)}",
+            # a strict-mode stop already reads FILE:LINE: expected …, got …
+            where = "" if result.failed.startswith(result.label + ":") \
+                else f"{escape(result.label)}: "
+            err.print(f"[red]not imported[/] {where}{escape(result.failed)}", soft_wrap=True)
+        elif verbose and result.encoding:
+            err.print(f"{escape(result.label)}: read as {escape(result.encoding)}",
                       soft_wrap=True)
         for error in result.errors[:5 if not verbose else None]:
-            err.print(f"[yellow]skipped[/] {escape(error)}", soft_wrap=True)
+            err.print(f"[yellow]bad line[/] {escape(error)}", soft_wrap=True)
         if result.skipped > len(result.errors[:5]) and not verbose:
             err.print(f"… {result.skipped} bad lines skipped in {escape(result.label)} in all "
                       "(use --strict to stop at the first)", soft_wrap=True)

@@ -128,6 +128,25 @@ def test_system_lines_name_who_joined_and_left() -> None:
         (K.TEXT, "李雷")]
 
 
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["Anna hat die Gruppe \"Lesekreis\" erstellt", "Anna hat Ben hinzugefügt",
+      "Ben hat die Gruppe verlassen", "Anna: <Medien ausgeschlossen>"],
+     [(K.SYSTEM, "Anna"), (K.JOIN, "Ben"), (K.LEAVE, "Ben"), (K.IMAGE, "Anna")]),
+    (["Ana creó el grupo \"Lectura\"", "Ana añadió a Beto", "Beto salió del grupo",
+      "Ana: <Multimedia omitido>", "Beto: Se eliminó este mensaje."],
+     [(K.SYSTEM, "Ana"), (K.JOIN, "Beto"), (K.LEAVE, "Beto"), (K.IMAGE, "Ana"),
+      (K.RECALL, "Beto")]),
+    (["王芳创建了群组“读书会”", "王芳添加了李雷", "李雷退出了群聊", "王芳: <省略影音内容>",
+      "王芳: 此消息已删除"],
+     [(K.SYSTEM, "王芳"), (K.JOIN, "李雷"), (K.LEAVE, "李雷"), (K.IMAGE, "王芳"),
+      (K.RECALL, "王芳")]),
+], ids=["de", "es", "zh"])
+def test_system_lines_and_placeholders_in_other_languages(
+        lines: list[str], expected: list[tuple[MessageKind, str]]) -> None:
+    data = "".join(f"5/6/23, 10:{n:02d} - {line}\n" for n, line in enumerate(lines)).encode()
+    assert [(e.kind, e.sender_name) for e in parse_bytes(data)] == expected
+
+
 def test_ios_layout_with_media_placeholders_and_narrow_spaces() -> None:
     data = ("[1/15/21, 3:05:07\u202fPM] Bob: \u200eimage omitted\n"
             "[1/15/21, 3:06:00\u202fPM] Bob: \u200edocument omitted\n"

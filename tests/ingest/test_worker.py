@@ -59,6 +59,6 @@ def test_worker_reports_bad_lines_and_strict_errors_as_in_process(tmp_path: Path
 
 def test_worker_reports_a_missing_file(tmp_path: Path) -> None:
     ctx = ParseContext(label="gone.txt", tz=SH)
-    with pytest.raises(RuntimeError, match="FileNotFoundError"):
+    with pytest.raises(ImportFailed, match="cannot be read to the end .FileNotFoundError"):
         list(prepared_in_worker(Source(str(tmp_path / "gone.txt")), "whatsapp", ctx,
                                 sqlite=True, batch_size=500))

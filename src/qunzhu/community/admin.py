@@ -76,6 +76,11 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         )
         super().delete_model(request, obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The list's "delete selected" action: one audit entry per row, as one by one."""
+        for obj in queryset:
+            self.delete_model(request, obj)
+
 
 @admin.register(models.Community)
 class CommunityAdmin(ScopedAdmin):
@@ -128,8 +133,16 @@ class PersonAdmin(ScopedAdmin):
 
 
 class IdentityNameInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Names an identity has used: history, read only (inline edits would skip the audit)."""
+
     model = models.IdentityName
     extra = 0
+    fields = ["name", "first_seen", "last_seen"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 @admin.register(models.Identity)
@@ -153,6 +166,11 @@ class IdentityAdmin(ScopedAdmin):
 class IdentityNameAdmin(ScopedAdmin):
     community_path = "identity__community"
     list_display = ["name", "identity", "first_seen", "last_seen"]
+    list_filter = [
+        "identity__platform",
+        ("identity__community", admin.RelatedOnlyFieldListFilter),
+        "last_seen",
+    ]
     search_fields = ["name", "identity__external_id"]
     raw_id_fields = ["identity"]
 

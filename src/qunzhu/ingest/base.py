@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -35,6 +37,12 @@ import orjson
 HEAD_BYTES = 64 * 1024
 MAX_REPORTED_ERRORS = 10
 
+#: What reading a damaged or truncated file or zip member raises on the way (a bad CRC,
+#: a cut deflate stream, a vanished file); :func:`unreadable` turns it into an
+#: :class:`ImportFailed` that says so.
+READ_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile, zlib.error, EOFError,
+                                                 OSError)
+
 
 class ImportFailed(Exception):
     """The whole unit cannot be imported; the message names it and says why."""
@@ -43,6 +51,13 @@ class ImportFailed(Exception):
         super().__init__(f"{label}: {reason}")
         self.label = label
         self.reason = reason
+
+
+def unreadable(label: str, error: BaseException) -> ImportFailed:
+    damaged = "" if type(error) is not OSError and isinstance(error, OSError) \
+        else "the file or archive is damaged or truncated; "
+    return ImportFailed(label, f"cannot be read to the end ({type(error).__name__}: {error}): "
+                               f"{damaged}nothing after the last complete batch was stored")
 
 
 class ParseError(ImportFailed):
@@ -134,8 +149,13 @@ class Unit:
             if self.opener is None:
                 self._head = b""
             else:
-                with self.open() as stream:
-                    self._head = stream.read(HEAD_BYTES)
+                try:
+                    with self.open() as stream:
+                        self._head = stream.read(HEAD_BYTES)
+                except READ_ERRORS as error:
+                    raise ImportFailed(self.label, f"cannot be read ({type(error).__name__}: "
+                                                   f"{error}): a damaged file or archive?"
+                                       ) from None
         return self._head
 
     @classmethod
@@ -177,6 +197,32 @@ class ParseContext:
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+class _Undecodable(threading.local):
+    """How many byte runs the ``qunzhu-mark`` error handler replaced in this thread."""
+
+    count = 0
+
+
+_undecodable = _Undecodable()
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    """Like ``errors="replace"``, and counted, so that the lines holding a U+FFFD that
+    stands for unreadable bytes are reported (a file that switches encoding midway)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _undecodable.count += 1
+    return "\ufffd", error.end
+
+
+codecs.register_error("qunzhu-mark", _mark)
+
+
+def _report_undecodable(ctx: ParseContext, number: int, line: str, encoding: str) -> None:
+    ctx.bad(number, f"text in {encoding} (the file's encoding; unreadable bytes kept as "
+                    "\ufffd)", line)
 
 
 def sniff_encoding(head: bytes, candidates: tuple[str, ...] = ("utf-8", "gb18030")) -> str:
@@ -230,9 +276,14 @@ def text_lines(unit: Unit, ctx: ParseContext,
         return
     encoding = sniff_encoding(head, candidates)
     ctx.encoding = encoding
+    before = _undecodable.count
     with unit.open() as raw:
-        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="qunzhu-mark", newline=None)
         for number, line in enumerate(stream, start=1):
+            # the wrapper decodes ahead of the lines: once it met bytes it could not read,
+            # every line with a replacement character is reported (the message is kept)
+            if _undecodable.count != before and "\ufffd" in line:
+                _report_undecodable(ctx, number, line.rstrip("\n"), encoding)
             yield number, line.rstrip("\n")
 
 
@@ -250,17 +301,31 @@ def text_chunks(unit: Unit, ctx: ParseContext,
         raise ImportFailed(unit.label, "the file is empty")
     encoding = sniff_encoding(head, candidates)
     ctx.encoding = encoding
+    before = _undecodable.count
+    lines_before = 0  # lines in the pieces already yielded, to name the bad ones
     with unit.open() as raw:
-        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="qunzhu-mark", newline=None)
         rest = ""
         while chunk := stream.read(CHUNK_CHARS):
             chunk = rest + chunk
             cut = chunk.rfind("\n") + 1
             rest = chunk[cut:]
             if cut:
-                yield chunk[:cut]
+                piece = chunk[:cut]
+                if _undecodable.count != before and "\ufffd" in piece:
+                    _report_piece(ctx, piece, lines_before, encoding)
+                lines_before += piece.count("\n")
+                yield piece
         if rest:
+            if _undecodable.count != before and "\ufffd" in rest:
+                _report_piece(ctx, rest, lines_before, encoding)
             yield rest + "\n"
+
+
+def _report_piece(ctx: ParseContext, piece: str, lines_before: int, encoding: str) -> None:
+    for offset, line in enumerate(piece.split("\n"), start=1):
+        if "\ufffd" in line:
+            _report_undecodable(ctx, lines_before + offset, line, encoding)
 
 
 def read_json_bytes(unit: Unit) -> bytes:

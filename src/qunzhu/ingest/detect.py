@@ -53,8 +53,11 @@ def detect(unit: Unit, wanted: str = "auto") -> Detected:
         if wanted not in available:
             raise ImportFailed(unit.label, f"unknown format {wanted!r}; known: "
                                + ", ".join(sorted(available)))
+        if unit.tree is not None and not available[wanted].detect(unit):
+            raise ImportFailed(unit.label, f"is a folder or zip export, and --format {wanted} "
+                                           "reads single files: give the file itself")
         return Detected(unit, wanted, "given with --format")
-    if unit.tree is None and unit.size == 0:
+    if unit.tree is None and not unit.head().strip():
         raise ImportFailed(unit.label, "the file is empty")
     for fmt, module in available.items():
         reason = module.detect(unit)
@@ -121,4 +124,9 @@ def expand(path: Path) -> Iterator[Unit]:
             raise ImportFailed(str(path), f"not a readable zip archive ({exc})") from exc
         yield from _units_of_zip(Tree.from_zip(archive, str(path)), archive)
     else:
+        with path.open("rb") as stream:
+            if stream.read(4) == b"PK\x03\x04":
+                raise ImportFailed(str(path), "a damaged or truncated zip archive (its table "
+                                              "of contents is missing): download or copy it "
+                                              "again")
         yield Unit.from_path(path)

@@ -411,7 +411,8 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
         if clock.year is None:
             raise ImportFailed(unit.label, "dircproxy logs have no year in their stamps "
                                            "('[14 Jan 12:37]'): give the year of the first line "
-                                           "(--year 2009) or put it in the file name, e.g. "
+                                           "(--year 2009, or the import page's year field) or "
+                                           "put it in the file name, e.g. "
                                            "2009-01-14-channel.log")
     if layout == "bracket" and clock.name_date is None:
         first = _BRACKET.match(lines[0])

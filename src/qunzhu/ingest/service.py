@@ -19,7 +19,7 @@ from qunzhu.audit.log import Actor
 from qunzhu.community.models import Community
 from qunzhu.core.events import ChatEvent
 
-from .base import ImportFailed, ParseContext, Unit
+from .base import READ_ERRORS, ImportFailed, ParseContext, Unit, unreadable
 from .detect import Detected, detect, expand, parsers
 from .load import BATCH_SIZE, ImportSummary, import_events, import_records
 from .worker import WORKER_MIN_BYTES, prepared_in_worker
@@ -61,10 +61,20 @@ ProgressCallback = Callable[[int], None]
 def units(paths: Iterable[Path]) -> Iterator[Unit | ImportFailed]:
     """Every unit under the paths; a path that cannot be read becomes its error."""
     for path in paths:
+        found = False
         try:
-            yield from expand(path)
+            for unit in expand(path):
+                found = True
+                yield unit
         except ImportFailed as exc:
             yield exc
+            continue
+        except READ_ERRORS as exc:
+            yield ImportFailed(str(path), f"cannot be read ({type(exc).__name__}: {exc})")
+            continue
+        if not found:
+            yield ImportFailed(str(path), "no chat export in it (only pictures, media or "
+                                          "hidden files, or nothing at all)")
 
 
 def import_unit(actor: Actor, community: Community, unit: Unit, options: ImportOptions, *,
@@ -107,7 +117,13 @@ def import_unit(actor: Actor, community: Community, unit: Unit, options: ImportO
     except ImportFailed as exc:
         result.failed = str(exc) if options.strict else exc.reason
         return result
+    except READ_ERRORS as exc:
+        result.failed = unreadable(unit.label, exc).reason
+        return result
     result.encoding, result.skipped, result.errors = ctx.encoding, ctx.skipped, ctx.errors
+    if not result.summary.events:
+        result.failed = (f"no messages found in it as a {detected.format} export"
+                         + (f" ({ctx.skipped} lines not understood)" if ctx.skipped else ""))
     return result
 
 

@@ -325,6 +325,7 @@ _SYSTEM_RULES: list[tuple[re.Pattern[str], MessageKind]] = [
         (r"(?P<actor>.+?) ?(?:已)?(?:将|把) ?(?P<who>.+?) ?移出了?(?:群聊|群组)?$", _K.LEAVE),
         (r"(?P<actor>.+?) ?(?:已)?(?:将|把)?(?:群组?)?(?:主题|群名称?|群组名称)"
          r"(?:更改|修改)为", _K.RENAME),
+        (r"(?P<actor>.+?) ?(?:已)?(?:创建|建立)了?(?:群组|群聊|群)", _K.SYSTEM),
     )
 ]
 

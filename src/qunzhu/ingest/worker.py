@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
-from .base import ImportFailed, ParseContext, Source
+from .base import READ_ERRORS, ImportFailed, ParseContext, Source, unreadable
 from .prepare import Preparer, Record, batches
 
 #: units at least this big are parsed in a worker process (smaller ones in a thread: the
@@ -69,6 +69,9 @@ def _work(source: Source, fmt: str, label: str, ctx_options: dict[str, Any], sql
         _put(channel, ("end", ctx.skipped, ctx.errors, ctx.encoding), parent)
     except ImportFailed as exc:
         _put(channel, ("failed", exc.label, str(exc), exc.reason), parent)
+    except READ_ERRORS as exc:
+        failed = unreadable(label, exc)
+        _put(channel, ("failed", failed.label, str(failed), failed.reason), parent)
     except BaseException:  # noqa: BLE001 - reported to the importing process
         _put(channel, ("crash", traceback.format_exc()), parent)
 
