@@ -32,6 +32,12 @@ HORIZON = 8  # weeks
 MIN_PEAK = 5  # a group whose busiest weeks had fewer active members never had a life to lose
 
 
+#: what a user who knows the log would give its import: the dircproxy log's lines have no
+#: year (its "29 Feb" falls in 2008), the #qtox channel logged British time
+UNIT_OPTIONS = {"irc/irclog2html/dircproxy-example.log": ("--year", "2008"),
+                "irc/qtox-irc": ("--tz", "Europe/London")}
+
+
 def qunzhu(env: dict[str, str], *args: str, must: bool = True) -> str | None:
     done = subprocess.run([sys.executable, "-m", "qunzhu.cli", *args], env=env,
                           capture_output=True, text=True, check=False)
@@ -83,7 +89,8 @@ def main() -> None:
         with (data / "MANIFEST.tsv").open(encoding="utf-8") as f:
             units = [row["path"] for row in csv.DictReader(f, delimiter="\t")]
         refused = [unit for unit in units
-                   if qunzhu(env, "import", str(data / unit), "--no-report", must=False) is None]
+                   if qunzhu(env, "import", str(data / unit), "--no-report",
+                             *UNIT_OPTIONS.get(unit, ()), must=False) is None]
         reports = []
         for slug in ("reading-club", "imported"):
             whole = json.loads(qunzhu(env, "report", slug, "--format", "json") or "{}")

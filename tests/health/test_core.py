@@ -109,9 +109,18 @@ def test_unanswered_newcomers_are_listed_and_answered_ones_are_not() -> None:
     chat.say("a", "welcome!", reply_to=hello)
     chat.say("newbie2", "hello, anyone?", after=timedelta(hours=1))
     chat.say("b", "talking to a", reply_to="m1", after=timedelta(hours=30))
-    activity = analyse_group(one(chat)).activity
-    assert activity.newcomers == 2
-    assert [n.name for n in activity.unanswered] == ["newbie2"]
+    health = analyse_group(one(chat))
+    assert health.activity.newcomers == 2
+    assert [n.name for n in health.activity.unanswered] == ["newbie2"]
+    welcome = [a for a in health.actions if a.code == "do.welcome"]
+    assert [a.params["n"] for a in welcome] == [1]
+    # five weeks on, newbie2 is still listed, but a welcome that late is no longer advised
+    for day in range(36):
+        chat.now = START + timedelta(days=12 + day)
+        chat.say("a", "good evening", reply_to=chat.say("b", "evening"))
+    later = analyse_group(one(chat))
+    assert [n.name for n in later.activity.unanswered] == ["newbie2"]
+    assert "do.welcome" not in [a.code for a in later.actions]
 
 
 def test_noise_finds_ads_repeats_across_groups_newcomer_links_and_night_floods() -> None:

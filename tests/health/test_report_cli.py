@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -63,6 +64,39 @@ def test_html_report_is_one_offline_file(demo_env, tmp_path) -> None:  # type: i
     assert html.count('data-testid="health-group"') == 4
     assert "僵尸群" in html and "下一步" in html
     assert not list(tmp_path.glob("*.part"))
+    headers = _table_headers(html)
+    assert len(headers) > 50, "the overview and every group's tables are there"
+    unexplained = sorted({text for text, title in headers if not title})
+    assert unexplained == [], "every column and row heading explains itself on hover"
+
+
+class _Headers(HTMLParser):
+    """Collects (text, title) of every <th>: a heading without a hover text fails the test."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+        self._open: list[str] | None = None
+        self._title = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "th":
+            self._open, self._title = [], (dict(attrs).get("title") or "").strip()
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "th" and self._open is not None:
+            self.found.append(("".join(self._open).strip(), self._title))
+            self._open = None
+
+
+def _table_headers(html: str) -> list[tuple[str, str]]:
+    parser = _Headers()
+    parser.feed(html)
+    return parser.found
 
 
 def test_since_until_and_weights(demo_env) -> None:  # type: ignore[no-untyped-def]

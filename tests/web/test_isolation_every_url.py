@@ -9,7 +9,9 @@ of A in the portal, in two ways:
 * with A's own slug and B's rows (B's object reached through A's address).
 
 Each answer must be a 403, 404 or 405 that shows nothing of B, and none of B's rows may
-change (every table that leads to a community is compared, the audit log included).
+change (every table that leads to a community is compared, the audit log included). The
+control: B's own owner and member get past the 404 on the same addresses, so a refusal
+means scoping, not a wrong address.
 
 A pattern without a ``slug`` must be in :data:`REVIEWED`, with the reason it needs no
 scoping; a new one fails :func:`test_every_address_is_probed_or_reviewed` until someone
@@ -171,6 +173,7 @@ class World:
     b: Community
     operator: Any  # owner of A only
     member: Any  # a person of A, signs in to the portal
+    insiders: tuple[Any, Any]  # B's owner and a member of B: the control
     values: dict[str, str]  # row kind -> its value in an address (pk, code, number)
     form: dict[str, Any]  # a console form naming B's rows in every field a view reads
     json: dict[str, Any]  # the same for the API: every field its bodies require
@@ -193,8 +196,8 @@ def _build() -> World:
     b = do_create_community(SYSTEM, name="跑步群", slug="runners")
     operator = do_create_operator(SYSTEM, username="alice", password="s3cret-pass-word")
     grant(SYSTEM, operator, a, "owner")
-    grant(SYSTEM, do_create_operator(SYSTEM, username="bob", password="s3cret-pass-word"),
-          b, "owner")
+    owner_b = do_create_operator(SYSTEM, username="bob", password="s3cret-pass-word")
+    grant(SYSTEM, owner_b, b, "owner")
     member = add_member(make_group(SYSTEM, a, name="读书1群", key="books1"), "小美").person
 
     group = make_group(SYSTEM, b, name="跑步1群", key="run1")
@@ -269,7 +272,8 @@ def _build() -> World:
         "amount_cents": 100, "choice": "yes", "enabled": True, "settings": {},
         "note": "probe", "text": "probe",
     }
-    return World(a, b, operator, member, {k: str(v) for k, v in values.items()}, form, api)
+    return World(a, b, operator, member, (owner_b, amy),
+                 {k: str(v) for k, v in values.items()}, form, api)
 
 
 @pytest.fixture(scope="module")
@@ -282,18 +286,29 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignor
         transaction.set_rollback(True)
 
 
+def signed_in(operator: Any, member: Any) -> Client:
+    """A browser signed in as ``operator`` in the console and ``member`` in the portal."""
+    from qunzhu.portal import services as portal
+
+    client = Client()
+    client.force_login(operator)
+    code = portal.do_issue_code(SYSTEM, member)
+    assert client.post("/m/login/", {"code": code}).status_code == 302
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture(scope="module")
 def visitor(world: World) -> Client:
     """Owner of A in the console and A's member 小美 in the portal, in one browser (signed
     in once, inside the module's transaction: its sessions outlive each test's rollback)."""
-    from qunzhu.portal import services as portal
+    return signed_in(world.operator, world.member)
 
-    client = Client()
-    client.force_login(world.operator)
-    code = portal.do_issue_code(SYSTEM, world.member)
-    assert client.post("/m/login/", {"code": code}).status_code == 302
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+
+@pytest.fixture(scope="module")
+def insider(world: World) -> Client:
+    """B's owner and B's member 跑者甲: the control that B's addresses are real."""
+    return signed_in(*world.insiders)
 
 
 # ---------------------------------------------------------------- B's rows
@@ -405,6 +420,19 @@ def test_b_slug_is_refused(visitor: Client, world: World, route: Route) -> None:
 def test_b_rows_through_a_slug_are_refused(visitor: Client, world: World,
                                            route: Route) -> None:
     probe(visitor, route, world.a.slug, world)
+
+
+@pytest.mark.parametrize("route", SCOPED, ids=_id)
+def test_b_addresses_are_real_for_b(insider: Client, world: World, route: Route) -> None:
+    """The control: B's own owner and member get past the 404 on every address the probe
+    uses, so the refusals above come from scoping, not from a wrong address or id."""
+    url = address(route, world.b.slug, world)
+    answers = []
+    for label, method, arguments in requests(route, world):
+        answers.append(f"{label} {getattr(insider, method)(url, **arguments).status_code}")
+        if not answers[-1].endswith((" 404", " 405")):
+            return
+    pytest.fail(f"{route.name}: {url} is refused to B itself ({', '.join(answers)})")
 
 
 @pytest.mark.parametrize("route", OWN, ids=_id)

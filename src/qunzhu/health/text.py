@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.utils import translation
@@ -32,6 +33,12 @@ def _labels() -> dict[str, Any]:
             "warning": _("warning"), "stages": n["stage_names"], "tiers_of": n["tier_names"]}
 
 
+def _whole(value: float) -> str:
+    """Rounded half up, as the console's ``floatformat`` and the HTML report show it (Python's
+    own rounding goes to even: 22.5 would read 22 here and 23 there)."""
+    return str(math.floor(value + 0.5))
+
+
 def say(note: dict[str, Any], lang: str) -> str:
     return escape(render(note["code"], note.get("params") or {}, lang))
 
@@ -50,7 +57,7 @@ def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
                                overflow="fold")
     for g in data["groups"]:
         stage = Text(t["stages"].get(g["stage"], g["stage"]), style=STAGE_STYLE.get(g["stage"], ""))
-        risk = Text(f"{g['risk']:.0f}" + (f" {t['warning']}" if g["warning"] else ""),
+        risk = Text(f"{_whole(g['risk'])}" + (f" {t['warning']}" if g["warning"] else ""),
                     style="bold red" if g["warning"] else "")
         summary.add_row(escape(g["group"]["name"]), stage, risk, str(g["overall"]),
                         *(str(e["score"]) for e in g["elements"]))
@@ -58,7 +65,7 @@ def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
     for g in data["groups"]:
         parts: list[Any] = []
         head = (f"[{STAGE_STYLE.get(g['stage'], '')}]{t['stages'].get(g['stage'], g['stage'])}[/]"
-                f" · {t['risk']} {g['risk']:.0f} · {t['health']} {g['overall']}/100"
+                f" · {t['risk']} {_whole(g['risk'])} · {t['health']} {g['overall']}/100"
                 f" · {g['period']['since'][:10]} – {g['period']['until'][:10]}")
         parts.append(head)
         for r in g["lifecycle"]["reasons"]:

@@ -69,17 +69,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "stage.decline": ("Weekly active members fell to {active:.0f}, {share:.0%} of the peak of "
                       "{peak:.0f}: a decline.",
                       "每周活跃人数降到 {active:.0f}，仅为峰值 {peak:.0f} 的 {share:.0%}：衰退期。"),
-    "stage.zombie": ("Since {since}, fewer than {threshold:.0f} members speak in a week "
-                     "(10% of the peak of {peak:.0f}, and at least 3): a zombie group.",
-                     "自 {since} 起每周发言人数低于 {threshold:.0f}（峰值 {peak:.0f} 的 10%，且不少于 3）"
-                     "：僵尸群。"),
+    "stage.zombie": ("Since {since}, fewer members speak in a week than the zombie line of "
+                     "{threshold:.1f} (10% of the peak of {peak:.0f}, never below 3 unless the "
+                     "group never had 6): a zombie group.",
+                     "自 {since} 起每周发言人数低于僵尸线 {threshold:.1f}（峰值 {peak:.0f} 的 10%，"
+                     "除非从未达到 6 人，否则不低于 3）：僵尸群。"),
     "stage.empty": ("No messages in this period.", "这段时间没有消息。"),
     # zombie-risk signals
     "risk.trend": ("Weekly active members are falling {fall:.0%} a week.",
                    "每周活跃人数正以每周 {fall:.0%} 的速度下降。"),
     "risk.near": ("{active:.0f} active members a week is only {ratio:.1f}× the zombie line "
-                  "of {threshold:.0f}.",
-                  "每周 {active:.0f} 人活跃，只有僵尸线 {threshold:.0f} 人的 {ratio:.1f} 倍。"),
+                  "of {threshold:.1f}.",
+                  "每周 {active:.0f} 人活跃，只有僵尸线 {threshold:.1f} 人的 {ratio:.1f} 倍。"),
     "risk.concentration": ("The top 3 speakers wrote {now:.0%} of the last two weeks' messages, "
                            "up from {before:.0%}: talk rests on ever fewer people.",
                            "近两周前 3 名发言者占 {now:.0%} 的消息，此前为 {before:.0%}：发言集中在越来越少的人身上。"),
@@ -166,7 +167,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                  "拆分群：活跃成员 {active} 人，超过 {size} 人。"),
     "do.rule_vote": ("Hold a rule vote on ads and quiet hours: {ads} ads in this period.",
                      "就广告和禁言时间发起规则投票：本期有 {ads} 条广告。"),
-    "do.welcome": ("Welcome the {n} unanswered newcomers.", "欢迎那 {n} 位无人回应的新人。"),
+    "do.welcome": ("Welcome the {n} newcomers of the last four weeks whom nobody answered.",
+                   "欢迎近四周那 {n} 位无人回应的新人。"),
     "do.owner_back": ("The owner should speak again: post a topic or host a sharing session.",
                       "群主应重新发声：抛出话题或主持一次分享。"),
     "do.role_models": ("Invite two or three active members to lead sharing sessions: the "

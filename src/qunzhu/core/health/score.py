@@ -33,6 +33,7 @@ PARTS: dict[str, dict[str, float]] = {
 SHAPE_SCORE = {"ring": 1.0, "pyramid": 0.7, "sparse": 0.2}
 RECENT = 28 * 86400
 RECENT_WEEKS = 8  #: interest and operations describe the last eight weeks
+WELCOME_DAYS = 28  #: newcomers still worth a late welcome
 MIN_ADS = 10  #: fewer ads than this do not call for a rule vote
 
 
@@ -116,8 +117,10 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
                 else activity.answered_share)
     ops_parts = {"answered": answered, "reply_speed": speed, "rhythm": rhythm}
     ops_actions = []
-    if activity.unanswered:
-        ops_actions.append(action("do.welcome", n=len(activity.unanswered)))
+    # welcoming someone months later helps nobody: only the last four weeks' newcomers
+    waiting = [n for n in activity.unanswered if n.first_ts > until - WELCOME_DAYS * 86400]
+    if waiting:
+        ops_actions.append(action("do.welcome", n=len(waiting)))
         if activity.answered_share < 0.5:
             ops_actions.append(action("do.onboarding"))
     if life.stage in ("decline", "zombie") or rhythm < 0.5:
