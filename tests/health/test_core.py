@@ -53,6 +53,20 @@ def test_a_decaying_group_turns_zombie_in_the_defined_week_after_a_warning() -> 
     assert "zombie" in life.notes[0].text("en")
 
 
+def test_a_small_group_that_only_wobbles_is_not_warned_by_its_trend() -> None:
+    # a handful of speakers a week, no trend: chance alone moves such counts by ±2-3, and
+    # a four-week "fall" of 7 → 4 would extrapolate to zombie (it did before the noise test)
+    wobble = [6, 8, 5, 7, 9, 6, 4, 7, 3, 6, 8, 5, 2, 6, 7, 4, 3, 6]
+    life = analyse_group(one(weekly_curve(wobble))).lifecycle
+    assert life.stage != "zombie"
+    assert not any(life.warning)
+    # a real decline is warned at any size
+    decline = [9, 10, 11, 10, 9, 8, 6, 7, 5, 4, 4, 3, 3, 2, 2]
+    for scale in (1, 10):
+        life = analyse_group(one(weekly_curve([scale * x for x in decline]))).lifecycle
+        assert any(life.warning), scale
+
+
 def test_a_steady_group_is_a_plateau_without_warning() -> None:
     life = analyse_group(one(weekly_curve([30] * 12))).lifecycle
     assert life.stage == "plateau"

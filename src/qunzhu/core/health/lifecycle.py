@@ -43,6 +43,9 @@ WARN_RISK = 50.0
 WARN_ETA_WEEKS = 10.0
 ETA_HORIZON = 26.0  #: a trend that needs more weeks than this to reach the line is no forecast
 WARN_FALL = 0.7  #: the trend warning needs the smoothed curve below 70% of its peak
+#: ... and a fall over the last four weeks larger than this many standard deviations of
+#: weekly counts that only wobble (Poisson: variance = mean; a smoothed week averages three)
+WARN_NOISE_SD = 2.0
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
     falling = growth < -1e-9
     ratio = np.log(np.maximum(threshold, 0.5) / np.maximum(smooth, 0.5))
     eta[falling] = np.maximum(ratio[falling] / growth[falling], 0)
-    warning = ((risk >= WARN_RISK) | ((eta <= WARN_ETA_WEEKS) & (smooth <= WARN_FALL * peak))
+    warning = ((risk >= WARN_RISK)
+               | ((eta <= WARN_ETA_WEEKS) & (smooth <= WARN_FALL * peak) & _beyond_noise(smooth))
                ) & ~zombie
     warning[:LAUNCH_WEEKS] = False
     labels = tuple(local_date((until - (n - k) * WEEK) // 86400 + 1) for k in range(n))
@@ -152,6 +156,17 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
         stage=stages[last], peak=float(peak[last]), zombie_since=since,
         current_risk=float(round(risk[last], 1)), signals=signals, weeks_to_zombie=eta_now,
         notes=notes)
+
+
+def _beyond_noise(smooth: F64, span: int = 4) -> np.ndarray:
+    """Whether the smoothed curve fell more over the last ``span`` weeks than chance would
+    move it. In a group of a few speakers a week, 6 → 4 is a wobble, not a trend; in a
+    group of hundreds, 300 → 200 is not. Both levels are means of three Poisson weeks, so
+    their difference has variance (before + now) / 3."""
+    before = np.concatenate([np.full(span, smooth[0] if len(smooth) else 0.0), smooth])[
+        :len(smooth)]
+    fall = before - smooth
+    return np.asarray(fall > WARN_NOISE_SD * np.sqrt((before + smooth) / 3.0))
 
 
 def _zombie_states(active: F64, threshold: F64) -> np.ndarray:
