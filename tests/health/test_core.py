@@ -14,6 +14,7 @@ from qunzhu.core.health import analyse_community, analyse_group, from_events
 from qunzhu.core.health.lifecycle import WEEK
 from qunzhu.core.health.members import assign_tiers, member_stats
 from qunzhu.core.health.reasons import CATALOGUE, render
+from qunzhu.core.health.schema import group_dict
 
 from .builders import START, Chat, ring, star, weekly_curve
 
@@ -252,6 +253,8 @@ def test_a_silent_member_changes_no_tier_of_others(params: tuple[int, int, int])
     assert tiers_after.pop("silent-one") == -1
     assert tiers_after == tiers_before
     assert result.tiers.lurkers >= 1
+    listed = group_dict(result, "en")["tiers"]["lurker_members"]
+    assert "silent-one" in [m["name"] for m in listed]
 
 
 def test_week_windows_end_at_until() -> None:
