@@ -331,7 +331,7 @@ def _print_import_results(results: list[Any], verbose: bool) -> None:
                             ("bad lines", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for result in results:
-        if result.failed:
+        if result.failed and result.summary is None:
             table.add_row(escape(Path(result.label).name), result.format or "-",
                           "[red]not imported[/] (see below)", "-", "-", "-", "-", "-", "-")
             continue
@@ -354,7 +354,8 @@ def _print_import_results(results: list[Any], verbose: bool) -> None:
             # a strict-mode stop already reads FILE:LINE: expected …, got …
             where = "" if result.failed.startswith(result.label + ":") \
                 else f"{escape(result.label)}: "
-            err.print(f"[red]not imported[/] {where}{escape(result.failed)}", soft_wrap=True)
+            what = "not imported" if result.summary is None else "stopped midway"
+            err.print(f"[red]{what}[/] {where}{escape(result.failed)}", soft_wrap=True)
         elif verbose and result.encoding:
             err.print(f"{escape(result.label)}: read as {escape(result.encoding)}",
                       soft_wrap=True)
@@ -440,8 +441,7 @@ def import_(
     else:
         out.print(f"into community [cyan]{target.slug}[/] ({target.name})")
         _print_import_results(results, verbose)
-    if results and all(r.failed for r in results):
-        raise typer.Exit(1)
+    every_unit_failed = bool(results) and all(r.failed for r in results)
     added = any(r.summary is not None and r.summary.added for r in results)
     if report and added:
         import gc
@@ -470,6 +470,8 @@ def import_(
         if found["recorded"]:
             err.print(f"check-ins: {found['recorded']} recognised in the new messages "
                       f"(qunzhu checkin list {target.slug})")
+    if every_unit_failed:
+        raise typer.Exit(1)
 
 
 LANGS = ("zh-hans", "zh-hant", "en")

@@ -4,6 +4,7 @@ traceback, and stores nothing it should not."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -142,3 +143,54 @@ def test_a_big_file_with_unreadable_bytes_reports_them_from_the_worker(community
     assert result.summary is not None and result.summary.added == 130_000
     assert result.skipped == 1
     assert result.errors[0].startswith(f"{path}:50001: expected text in utf-8")
+
+
+def test_a_broken_zip_in_a_folder_does_not_hide_the_other_files(community, system_actor,
+                                                                tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    whole = _damaged_member(tmp_path).read_bytes()
+    (folder / "a-broken.zip").write_bytes(whole[:len(whole) // 2])
+    (folder / "b-chat.txt").write_bytes(WHATSAPP.read_bytes())
+    (folder / "c-gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    results = _import(community, system_actor, folder)
+    by_name = {Path(r.label).name: r for r in results}
+    assert "damaged or truncated zip" in by_name["a-broken.zip"].failed
+    assert by_name["c-gone.txt"].failed == "no such file or folder"  # a broken link
+    assert not by_name["b-chat.txt"].failed and by_name["b-chat.txt"].summary.added == 14
+
+
+def test_an_empty_export_is_imported_as_empty(community, system_actor, tmp_path):
+    """A quiet channel exported with DiscordChatExporter has no messages: not an error."""
+    source = json.loads((SHARED / "discord/chat-analytics/GC_3A_5M.json").read_text("utf-8"))
+    source["messages"], source["messageCount"] = [], 0
+    path = tmp_path / "quiet.json"
+    path.write_text(json.dumps(source), encoding="utf-8")
+    (result,) = _import(community, system_actor, path)
+    assert (result.format, result.failed, result.summary.events) == ("discord", "", 0)
+
+
+def test_an_archive_damaged_late_keeps_what_came_before_and_says_so(community, system_actor,
+                                                                    tmp_path):
+    start = datetime(2021, 1, 2)
+    text = "".join(f"{t.month}/{t.day}/{t:%y, %H:%M} - 成员{n % 37}: 消息 {n} {n * 7919}\n"
+                   for n, t in ((n, start + timedelta(minutes=n)) for n in range(60_000)))
+    archive = tmp_path / "WhatsApp Chat.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("WhatsApp Chat with 大群.txt", text)
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as check:
+        info = check.infolist()[0]
+    start_of_data = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start_of_data + info.compress_size - 200] ^= 0xFF  # near the end of the member
+    archive.write_bytes(bytes(data))
+    (result,) = _import(community, system_actor, archive)
+    assert result.failed.startswith("stopped after ")
+    assert result.summary is not None and 0 < result.summary.added < 60_000
+    assert Message.objects.count() == result.summary.added
+    # the stored part is whole: importing the undamaged file adds exactly the rest
+    good = tmp_path / "WhatsApp Chat with 大群.txt"
+    good.write_text(text, encoding="utf-8")
+    (again,) = _import(community, system_actor, good)
+    assert again.summary.added + result.summary.added == 60_000
+    assert again.summary.duplicates == result.summary.added

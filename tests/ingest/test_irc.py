@@ -146,11 +146,13 @@ def test_dircproxy_without_a_year_is_refused() -> None:
         _parse(unit)
 
 
-def test_the_year_option_dates_a_dircproxy_log_and_wins_over_the_name() -> None:
+def test_the_year_option_dates_a_dircproxy_log_without_a_year_in_its_name() -> None:
     events, _ = _parse(_file(LOGS / "dircproxy-example.log"), year=2008)
     assert (events[0].timestamp, events[-1].timestamp.year) == (_utc("2008-01-14T10:36:00"), 2009)
+    # a file that names its year keeps it: one --year for a folder of several years must
+    # not re-date them all
     events, _ = _parse(_file(LOGS / "2009-01-14-dircproxy.log"), year=2012)
-    assert events[0].timestamp.year == 2012
+    assert events[0].timestamp.year == 2009
 
 
 def test_dircproxy_example_with_the_year_in_its_name() -> None:

@@ -145,6 +145,12 @@ def test_signin_code_hash_stays_out_of_the_admin(superuser_client, community, ch
         assert code.digest not in response.content.decode()
     response = superuser_client.post(_url(SignInCode, "change", code.pk), {"used": ""})
     assert response.status_code == 403
+    # nor can the list be filtered by it from the address, which would let anyone guess
+    # the hash one character at a time by the number of rows shown
+    for prefix in (code.digest[:1], "not-a-prefix"):
+        guess = superuser_client.get(_url(SignInCode, "changelist")
+                                     + f"?digest__startswith={prefix}")
+        assert guess.status_code in (302, 400)
 
 
 #: models of the new admins with their way to the community, stated here independently of

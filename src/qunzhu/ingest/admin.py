@@ -20,4 +20,5 @@ class ImportJobAdmin(ScopedAdmin):
     search_fields = ["original_name", "group_name", "error", "created_by__username"]
     list_select_related = ["community"]
     readonly_fields = ["created", "started", "finished", "progress", "results", "error"]
+    exclude = ["path"]  # where the upload sits on the server is none of the page's business
     date_hierarchy = "created"

@@ -52,12 +52,15 @@ class ImportFailed(Exception):
         self.label = label
         self.reason = reason
 
+    #: what was stored before the unit failed midway (an ImportSummary), if anything
+    stored: Any = None
+
 
 def unreadable(label: str, error: BaseException) -> ImportFailed:
     damaged = "" if type(error) is not OSError and isinstance(error, OSError) \
-        else "the file or archive is damaged or truncated; "
-    return ImportFailed(label, f"cannot be read to the end ({type(error).__name__}: {error}): "
-                               f"{damaged}nothing after the last complete batch was stored")
+        else ": the file or archive is damaged or truncated"
+    return ImportFailed(label, f"cannot be read to the end ({type(error).__name__}: "
+                               f"{error}){damaged}")
 
 
 class ParseError(ImportFailed):

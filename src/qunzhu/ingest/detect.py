@@ -59,6 +59,11 @@ def detect(unit: Unit, wanted: str = "auto") -> Detected:
         return Detected(unit, wanted, "given with --format")
     if unit.tree is None and not unit.head().strip():
         raise ImportFailed(unit.label, "the file is empty")
+    if unit.tree is None and unit.head().startswith(b"PK\x03\x04"):
+        # a readable zip was opened as an archive already (expand): this one has no table
+        # of contents at its end
+        raise ImportFailed(unit.label, "a damaged or truncated zip archive (its table of "
+                                       "contents is missing): download or copy it again")
     for fmt, module in available.items():
         reason = module.detect(unit)
         if reason:
@@ -91,10 +96,11 @@ def _units_of_zip(tree: Tree, archive: zipfile.ZipFile) -> Iterator[Unit]:
         yield _member(tree, name, "!", archive)
 
 
-def _units_of_folder(folder: Path) -> Iterator[Unit]:
+def _units_of_folder(folder: Path) -> Iterator[Unit | ImportFailed]:
     """A folder that is an export is one unit; otherwise its files are units, its zips
     and sub-folders are expanded the same way (a folder of exports, e.g. a Slack export
-    folder beside other chats, is found as one unit)."""
+    folder beside other chats, is found as one unit). A child that cannot be opened is
+    yielded as its error, and the others still come."""
     tree = Tree.from_folder(folder)
     if _is_export_tree(tree):
         yield Unit(label=tree.label, name=folder.name, tree=tree)
@@ -105,14 +111,16 @@ def _units_of_folder(folder: Path) -> Iterator[Unit]:
             continue
         if child.is_dir():
             yield from _units_of_folder(child)
-        elif suffix == ".zip":
-            yield from expand(child)
-        elif suffix not in SKIP_SUFFIXES and suffix != ".md":
-            yield Unit.from_path(child)
+        elif suffix == ".zip" or suffix not in SKIP_SUFFIXES and suffix != ".md":
+            try:
+                yield from expand(child)
+            except ImportFailed as exc:
+                yield exc
 
 
-def expand(path: Path) -> Iterator[Unit]:
-    """The units under ``path``; a missing path raises :class:`ImportFailed`."""
+def expand(path: Path) -> Iterator[Unit | ImportFailed]:
+    """The units under ``path`` (a folder's unreadable children as their errors); a missing
+    or unreadable ``path`` raises :class:`ImportFailed`."""
     if not path.exists():
         raise ImportFailed(str(path), "no such file or folder")
     if path.is_dir():
@@ -124,9 +132,7 @@ def expand(path: Path) -> Iterator[Unit]:
             raise ImportFailed(str(path), f"not a readable zip archive ({exc})") from exc
         yield from _units_of_zip(Tree.from_zip(archive, str(path)), archive)
     else:
-        with path.open("rb") as stream:
-            if stream.read(4) == b"PK\x03\x04":
-                raise ImportFailed(str(path), "a damaged or truncated zip archive (its table "
-                                              "of contents is missing): download or copy it "
-                                              "again")
-        yield Unit.from_path(path)
+        try:
+            yield Unit.from_path(path)
+        except OSError as exc:  # e.g. a broken link
+            raise ImportFailed(str(path), f"cannot be read ({exc.strerror or exc})") from exc

@@ -31,8 +31,9 @@ the line after the stamp, unchanged ("*** Joins: f10 (~flo@host)"; WeeChat: the 
 Dates: in the line (supybot, WeeChat, dated ZNC stamps), from irssi's "--- Log opened" /
 "--- Day changed" lines, or from the file name (``#qtox_20161231.log.txt``,
 ``2009-01-14-dircproxy.log``). dircproxy writes "14 Jan" without a year: the year comes from
-the import's ``--year`` or the file name and goes up when the month goes back (December to
-January); a dircproxy log with neither cannot be dated and is refused. All IRC times are
+the file name or, where it has none, the import's ``--year``, and goes up when the month
+goes back (December to January); a dircproxy log with neither cannot be dated and is
+refused. All IRC times are
 local: they are read in ``ctx.tz`` (an ISO stamp with an offset keeps it). When the end of
 summer time repeats an hour, a stamp that goes back within that hour is read as its second run.
 
@@ -404,10 +405,10 @@ def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
                                        "layout (" + "; ".join(_EXAMPLES.values()) + ")")
     clock = _Clock(ctx.tz, _name_date(unit.name))
     if layout == "dircproxy":
+        # a year in the file name belongs to that file; --year is for files without one
+        # (one --year given to a folder of several years must not re-date them all)
         named = _NAME_YEAR.search(unit.name)
-        clock.year = ctx.year
-        if clock.year is None and named is not None:
-            clock.year = int(named.group(1))
+        clock.year = int(named.group(1)) if named is not None else ctx.year
         if clock.year is None:
             raise ImportFailed(unit.label, "dircproxy logs have no year in their stamps "
                                            "('[14 Jan 12:37]'): give the year of the first line "

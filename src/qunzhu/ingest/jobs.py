@@ -97,9 +97,11 @@ def run(job_id: int) -> ImportJob:
             else JobStatus.DONE
         job.error = "; ".join(f"{r['label']}: {r['failed']}" for r in job.results
                               if r["failed"])
-    if job.status == JobStatus.DONE:
+    stored = any(r["summary"] and r["summary"]["added"] for r in job.results)
+    if job.status == JobStatus.DONE or stored:
         # in this (background) thread, before the job shows as done: the pages that open
-        # next read the new report, and no thread outlives the job
+        # next read the new report, and no thread outlives the job (a unit that stopped
+        # midway stored messages too)
         from qunzhu.health.service import do_refresh
 
         do_refresh(actor, job.community, reason=f"import {job.pk}")

@@ -37,6 +37,7 @@ from qunzhu.core.events import NON_SPEECH_KINDS, ChatEvent
 from qunzhu.core.health.flags import message_flags
 
 from . import bulk
+from .base import READ_ERRORS, ImportFailed, unreadable
 from .prepare import Preparer, Record, batches, stamp_datetime
 
 BATCH_SIZE = 5000
@@ -459,18 +460,34 @@ def import_records(actor: Actor, community: Community, batches: Iterable[list[Re
     """Store prepared record batches in ``community``; returns what was added per group.
 
     Each batch commits on its own, so a crash loses at most the batch in flight and a
-    re-run adds only what is missing. The audit log gets one entry per import.
+    re-run adds only what is missing. The audit log gets one entry per import. When the
+    source fails midway (a damaged archive member, a strict-mode stop is checked before),
+    what was stored is finished and audited like a whole import, and the
+    :class:`ImportFailed` carries its summary in ``stored``.
     """
     loader = _Loader(community)
-    for batch in batches:
-        loader.load_batch(batch)
-        if on_progress is not None:
-            on_progress(len(batch))
+    try:
+        for batch in batches:
+            loader.load_batch(batch)
+            if on_progress is not None:
+                on_progress(len(batch))
+    except READ_ERRORS + (ImportFailed,) as exc:
+        failed = exc if isinstance(exc, ImportFailed) else unreadable(source, exc)
+        if loader.summary.events:
+            _finish(actor, community, loader, f"{source} (stopped midway)")
+            failed.stored = loader.summary
+        if failed is exc:
+            raise
+        raise failed from exc
+    _finish(actor, community, loader, source)
+    return loader.summary
+
+
+def _finish(actor: Actor, community: Community, loader: _Loader, source: str) -> None:
     with transaction.atomic():
         loader.finish()
         record(actor, "messages.import", None, community=community, object_type="import",
                object_repr=source or "events", after=loader.summary.as_dict())
-    return loader.summary
 
 
 def import_events(actor: Actor, community: Community, events: Iterable[ChatEvent], *,

@@ -65,7 +65,7 @@ def units(paths: Iterable[Path]) -> Iterator[Unit | ImportFailed]:
         try:
             for unit in expand(path):
                 found = True
-                yield unit
+                yield unit  # or a folder child's error
         except ImportFailed as exc:
             yield exc
             continue
@@ -116,12 +116,21 @@ def import_unit(actor: Actor, community: Community, unit: Unit, options: ImportO
                                            on_progress=on_progress)
     except ImportFailed as exc:
         result.failed = str(exc) if options.strict else exc.reason
+        if exc.stored is not None:
+            # what came before the failure is stored (and re-importing adds the rest)
+            result.summary = exc.stored
+            result.failed = (f"stopped after {exc.stored.events:,} messages, which are "
+                             f"stored: {result.failed}")
+            result.encoding, result.skipped, result.errors = ctx.encoding, ctx.skipped, \
+                ctx.errors
         return result
     except READ_ERRORS as exc:
         result.failed = unreadable(unit.label, exc).reason
         return result
     result.encoding, result.skipped, result.errors = ctx.encoding, ctx.skipped, ctx.errors
-    if not result.summary.events:
+    if not result.summary.events and (options.format != "auto" or ctx.skipped):
+        # a recognised export may well be empty (a quiet channel); a forced format that
+        # finds nothing, or only lines it cannot read, is the wrong format
         result.failed = (f"no messages found in it as a {detected.format} export"
                          + (f" ({ctx.skipped} lines not understood)" if ctx.skipped else ""))
     return result

@@ -28,6 +28,14 @@ class SignInCodeAdmin(RecordAdmin):
     list_select_related = ["person"]
     exclude = ["digest"]
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        """Django lets a list be filtered by any of the model's own fields from the URL;
+        ``?digest__startswith=`` would let an operator guess the hash of a member's code
+        one character at a time."""
+        if lookup.split("__")[0] == "digest":
+            return False
+        return bool(super().lookup_allowed(lookup, value, request))
+
 
 @admin.register(models.FailedSignIn)
 class FailedSignInAdmin(RecordAdmin):
