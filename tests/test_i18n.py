@@ -4,6 +4,7 @@ are current (a stale .mo would show English to Chinese operators)."""
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,22 @@ def test_compiled_catalogue_matches_the_po_file(language):
     for ctx, msgid, msgstr in _entries(folder / "django.po"):
         got = compiled.pgettext(ctx, msgid) if ctx else compiled.gettext(msgid)
         assert got == msgstr, f"{language}: {msgid!r} compiled as {got!r}; run scripts/i18n.py"
+
+
+TEMPLATES = LOCALE.parent / "web" / "templates"
+_IN_ATTRIBUTE = re.compile(
+    r"""=\s*"\{%\s*translate\s+(?:'([^']*)'|"([^"]*)")\s*%\}"?""")
+
+
+def test_translations_placed_in_attributes_cannot_break_them() -> None:
+    """``{% translate %}`` output is not escaped: a translation with a double quote or an
+    angle bracket inside ``title="…"`` would end the attribute and garble the page."""
+    used = {single or double
+            for path in TEMPLATES.rglob("*.html")
+            for single, double in _IN_ATTRIBUTE.findall(path.read_text(encoding="utf-8"))}
+    assert len(used) > 50  # the hover texts of the health pages, among others
+    for language in ("zh_Hans", "zh_Hant", "en"):
+        po = LOCALE / language / "LC_MESSAGES" / "django.po"
+        bad = [(msgid, msgstr) for _ctx, msgid, msgstr in _entries(po)
+               if msgid in used and any(c in (msgstr or msgid) for c in '"<>')]
+        assert not bad, f"{language}: {bad[:3]}"
