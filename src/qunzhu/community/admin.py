@@ -82,6 +82,21 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             self.delete_model(request, obj)
 
 
+class RecordAdmin(ScopedAdmin):
+    """A record that must not change after the fact (a ledger line, a cast vote, a review
+    trail, a rulebook version): visible like any other row, but nobody adds, edits or
+    deletes it here; corrections go through the services, which keep the history."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 @admin.register(models.Community)
 class CommunityAdmin(ScopedAdmin):
     community_path = "pk"

@@ -10,24 +10,9 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from qunzhu.community.admin import ScopedAdmin
+from qunzhu.community.admin import RecordAdmin, ScopedAdmin
 
 from . import models
-
-
-class RecordAdmin(ScopedAdmin):
-    """A record that must not change after the fact (a ledger line, a cast vote, a review
-    trail, a rulebook version): visible like any other row, but nobody adds, edits or
-    deletes it here; corrections go through the services, which keep the history."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(models.Invite)

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from qunzhu.governance.admin import RecordAdmin
+from qunzhu.community.admin import RecordAdmin
 
 from . import models
 
