@@ -1,4 +1,5 @@
-"""Plain-text IRC channel logs, as common loggers and clients write them.
+"""IRC channel logs: plain text as common loggers and clients write it, and irclog2html's
+HTML pages of such logs (at the end).
 
 One line is one event. The layout is detected once per file from its first lines::
 
@@ -52,16 +53,38 @@ within the group.
 
 Lines are decoded one by one: UTF-8, else cp1252 (the "hybrid" encoding of old clients, where
 latin-1 would turn "š" into a control character).
+
+irclog2html HTML pages (its default "xhtmltable" style; logs2html writes one page a day) are
+recognised by the generator tag or ``<table class="irclog">`` and read row by row (it writes
+one row a line)::
+
+    <tr id="t2015-01-01T05:24:53"><th class="nick" …>nick</th><td class="text" …>text</td>…
+    <tr id="t2015-01-01T19:03:43"><td class="nickchange" colspan="2">*** a is now known as b…
+
+A "nick" row is a message. The other rows (``action``, ``join``, ``part``, ``nickchange``,
+``servermsg``, ``other``) hold the log line after its stamp, which the grammar above reads;
+an ``other`` line it cannot place is a SYSTEM event. Cell text is the log's own: links become
+their text, "&nbsp;&nbsp;" two spaces, entities characters. The time is the row id ("t" and
+the log's stamp: ISO, "HH:MM[:SS]" dated by the file name or the title, dircproxy's
+"14 Jan 12:37" with the year of the file name, the title or ``--year``; a "-2" that
+irclog2html appends to repeated ids is dropped). The channel comes as for text logs, with
+the page's navigation links as file names too ("%23yocto.2014-12-31.log.html" → "#yocto"),
+so the daily pages of a channel are one group, the one its text logs give; so are the events
+(same keys: importing both stores each message once). A row that is not on one line, has no
+time or an unknown cell is a bad line. dircproxy's identify-msg "+"/"-" is removed as in the
+text log, told by nick (the page has no hosts).
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from qunzhu.core.events import ChatEvent, MessageKind, Platform
 
@@ -116,7 +139,7 @@ _MODE_CHARS = "@+%~&!"
 
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_EXTENSIONS = (".txt", ".log", ".weechatlog", ".irclog")
+_EXTENSIONS = (".txt", ".log", ".weechatlog", ".irclog", ".html", ".htm")
 _TRAILING_DATE = re.compile(r"[._-]?\d{4}-?\d\d(?:-?\d\d)?$")
 _LEADING_DATE = re.compile(r"^\d{4}-?\d\d-?\d\d[._-]?")
 
@@ -284,6 +307,8 @@ def _head_lines(unit: Unit) -> list[str]:
 def detect(unit: Unit) -> str | None:
     if unit.tree is not None:
         return None
+    if _is_irclog2html(unit.head()):
+        return "an HTML page written by irclog2html (its generator tag or table.irclog)"
     layout = _detect_layout(_head_lines(unit))
     if layout is None:
         return None
@@ -317,10 +342,16 @@ def _channel_in_folder(label: str) -> str:
     return parts[-2] if len(parts) >= 2 and parts[-2].startswith("#") else ""
 
 
-def _chat(unit: Unit, ctx: ParseContext, lines: list[str]) -> _Chat:
+def _chat(unit: Unit, ctx: ParseContext, lines: Iterable[str], name: str = "",
+          links: Iterable[str] = ()) -> _Chat:
+    """The channel: ``--group``, a "#name" in the file ``name`` (default: the unit's), a
+    parent folder or the ``links`` (other days' file names), a channel in a join line, else
+    the file name without dates and extensions."""
     if ctx.group_name:
         return _Chat("irc:" + ctx.group_name.lower(), ctx.group_name)
-    channel = _channel_in_name(unit.name) or _channel_in_folder(unit.label)
+    name = name or unit.name
+    channel = _channel_in_name(name) or _channel_in_folder(unit.label) \
+        or next((found for link in links if (found := _channel_in_name(link))), "")
     if not channel:
         for line in lines:
             match = _CHANNEL_IN_TEXT.search(line)
@@ -328,7 +359,7 @@ def _chat(unit: Unit, ctx: ParseContext, lines: list[str]) -> _Chat:
                 channel = match.group(1)
                 break
     if not channel:
-        stem = _strip_name(unit.name)
+        stem = _strip_name(name)
         channel = _LEADING_DATE.sub("", _TRAILING_DATE.sub("", stem)).strip("._- ") or stem
     return _Chat("irc:" + channel.lower(), channel)
 
@@ -398,6 +429,9 @@ def _name_date(name: str) -> tuple[int, int, int] | None:
 def parse(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
     if not unit.head().strip():
         raise ImportFailed(unit.label, "the file is empty")
+    if _is_irclog2html(unit.head()):
+        yield from _html_events(unit, ctx)
+        return
     lines = _head_lines(unit)
     layout = _detect_layout(lines)
     if layout is None:
@@ -555,3 +589,181 @@ def _identify_msg(unit: Unit, ctx: ParseContext) -> bool:
 _READERS = {"weechat": _read_weechat, "iso": _read_iso, "bracket": _read_bracket,
             "dircproxy": _read_dircproxy, "irssi": _read_irssi}
 
+
+# -- irclog2html HTML pages --------------------------------------------------------------------
+
+_HTML_START = (b"<!doctype html", b"<html", b"<?xml")
+_HTML_GENERATOR = re.compile(rb'<meta\s+name="generator"\s+content="irclog2html', re.I)
+_HTML_TABLE = '<table class="irclog">'
+_HTML_ROW = re.compile(r'^\s*<tr(?: id="([^"]*)")?>(.*)</tr>\s*$')
+_HTML_SAID = re.compile(r'^<th class="nick"[^>]*>(.*?)</th><td class="text"[^>]*>(.*?)</td>')
+_HTML_EVENT = re.compile(r'^<td class="([a-z]+)" colspan="[23]">(.*?)</td>')
+#: irclog2html's row classes besides "nick": how it sorted the log's lines (we read the text)
+_HTML_CLASSES = frozenset({"action", "join", "part", "nickchange", "servermsg", "other"})
+#: the row id: "t" and the log line's time as written, then "-2", "-3" … for repeated ones
+_HTML_STAMP = re.compile(r"^t(?:(\d{4})-(\d\d)-(\d\d)T|(\d\d)-([A-Za-z]{3})-(\d{4}) "
+                         r"|([A-Za-z]{3}) (\d\d) |(\d\d) ([A-Za-z]{3}) )?"
+                         r"(\d\d):(\d\d)(?::(\d\d))?(?:-\d+)?$")
+_HTML_TITLE = re.compile(r"<title>([^<]*)</title>")
+_HTML_PAGE_LINK = re.compile(r'<a href="([^":#?]+)"')
+_TAG = re.compile(r"<[^>]*>")
+_HTML_EXAMPLE = ("irclog2html's rows '<tr id=\"t2015-01-01T05:24:53\"><th class=\"nick\">"
+                 "nick</th><td class=\"text\">text</td>…</tr>'")
+
+
+class _Undated(_Bad):
+    """A row whose time needs a date or year that the page does not give: the whole page
+    cannot be dated."""
+
+
+def _is_irclog2html(head: bytes) -> bool:
+    """An HTML page with irclog2html's generator tag or its log table."""
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:16].lower()
+    return start.startswith(_HTML_START) and (
+        _HTML_GENERATOR.search(head) is not None or _HTML_TABLE.encode() in head)
+
+
+def _plain(cell: str) -> str:
+    """A cell's text as the log line had it: irclog2html's links (``<a href>`` around a URL)
+    dropped for their text, its "&nbsp;&nbsp;" (two spaces) and other escapes undone."""
+    if "<" in cell:
+        cell = _TAG.sub("", cell)
+    if "&" in cell:
+        cell = html.unescape(cell.replace("&nbsp;", " "))
+    return cell
+
+
+#: a table row: its id (None without one), its event, and whether it is a "nick" row
+_HtmlRow = tuple[str | None, _Line, bool]
+
+
+def _html_row(line: str) -> _HtmlRow | None:
+    """The row id and the event of a table row; None for any other line of the page.
+
+    A "nick" row is a message; the other rows hold the log line after its time, which the
+    grammar of the text logs reads (an action, a join, "*** nick is now known as …"); what
+    it cannot place is a SYSTEM event, as irclog2html kept the line too ("other")."""
+    if not line.lstrip().startswith("<tr"):
+        return None
+    match = _HTML_ROW.match(line)
+    if match is None:
+        raise _Bad(f"a whole table row on one line, as irclog2html writes it ({_HTML_EXAMPLE})")
+    stamp, cells = match.groups()
+    said = _HTML_SAID.match(cells)
+    if said is not None:
+        nick = _plain(said.group(1))
+        nick = nick[1:] if nick[:1] in " @+%~&" else nick  # a mode prefix, as in "<@nick>"
+        if not nick or any(c.isspace() for c in nick):
+            raise _Bad("a nick in the row's '<th class=\"nick\">'")
+        return stamp, _Line(_K.TEXT, nick, _plain(said.group(2))), True
+    event = _HTML_EVENT.match(cells)
+    if event is None or event.group(1) not in _HTML_CLASSES:
+        raise _Bad("a '<th class=\"nick\">' message or a '<td class=\"action|join|part|"
+                   "nickchange|servermsg|other\">' event")
+    text = _plain(event.group(2))
+    return stamp, _classify(text) or _Line(_K.SYSTEM, "", text), False
+
+
+def _html_time(stamp: str | None, clock: _Clock) -> datetime:
+    """A row's time from its id; rows without a date take the page's (see ``_html_events``)."""
+    if stamp is None:
+        raise _Bad("a row with its time ('<tr id=\"t…\">'; irclog2html leaves it out only "
+                   "for log lines without one)")
+    match = _HTML_STAMP.match(stamp)
+    if match is None:
+        raise _Bad("a row id 't' + time ('t2015-01-01T05:24:53', 't05:24', 't14 Jan 12:37')")
+    y, mo, d, day, month, year, month_first, day_second, day_first, month_second, h, mi, s = \
+        match.groups()
+    if y is not None:
+        date = (int(y), int(mo), int(d))
+    elif year is not None:
+        number = _MONTHS.get(month.lower())
+        if number is None:
+            raise _Bad("an English month in the row id ('t14-Jan-2009 12:37')")
+        date = (int(year), number, int(day))
+    elif month_first is not None or month_second is not None:
+        if clock.year is None:
+            raise _Undated("the rows' times have no year ('t14 Jan 12:37', from a dircproxy "
+                           "log) and neither have the file name and the title: give the year "
+                           "of the first row (--year 2009, or the import page's year field)")
+        date = clock.dircproxy(day_second or day_first, month_first or month_second)
+    elif clock.name_date is not None:
+        date = clock.name_date
+    else:
+        raise _Undated("the rows' times have no date ('t10:44:14') and neither have the file "
+                       "name and the title (e.g. #chan.2016-12-31.log.html)")
+    return clock.at(date, h, mi, s)
+
+
+@dataclass
+class _HtmlPage:
+    """What the head of a page tells: its channel, its date, and identify-msg marks."""
+
+    chat: _Chat
+    clock: _Clock
+    owners: _Owners
+
+
+def _html_page(unit: Unit, ctx: ParseContext) -> _HtmlPage:
+    """The page's channel and date from its first 64 KiB: the title holds the day
+    (logs2html: "Thursday, 2015-01-01"; irclog2html alone: the log's file name) and the
+    navigation links the other days' file names ("%23yocto.2014-12-31.log.html")."""
+    head = head_text(unit)
+    if _HTML_TABLE not in head:
+        raise ImportFailed(unit.label, "an irclog2html page in another style than its default "
+                                       "table (xhtmltable): only that style is read; convert "
+                                       "the log again without -s, or import the text log")
+    top = head.split(_HTML_TABLE, 1)[0]
+    title = _HTML_TITLE.search(top)
+    name = unquote(unit.name)
+    clock = _Clock(ctx.tz, _name_date(name) or (_name_date(title.group(1)) if title else None))
+    named = _NAME_YEAR.search(name)
+    clock.year = int(named.group(1)) if named else (
+        clock.name_date[0] if clock.name_date else ctx.year)
+    rows: list[_HtmlRow] = []
+    for line in head.split("\n")[:-1]:  # the last line may be cut at the 64 KiB boundary
+        try:
+            row = _html_row(line)
+        except _Bad:
+            continue
+        if row is not None:
+            rows.append(row)
+    links = [unquote(link) for link in _HTML_PAGE_LINK.findall(top)]
+    chat = _chat(unit, ctx, (row[1].text for row in rows), name=name, links=links)
+    return _HtmlPage(chat, clock, _Owners(enabled=_html_identify_msg(rows)))
+
+
+def _html_identify_msg(rows: list[_HtmlRow]) -> bool:
+    """Whether the page comes from a dircproxy log ("t14 Jan 12:37") whose messages mostly
+    start with identify-msg's "+"/"-" (irclog2html keeps them unless run with --dircproxy).
+    Without hosts in the page, whose lines carry the mark is told by nick."""
+    stamp = next((row[0] for row in rows if row[0]), "")
+    match = _HTML_STAMP.match(stamp)
+    if match is None or match.group(9) is None:
+        return False
+    texts = [row[1].text for row in rows if row[2]][:_SAMPLE_LINES]
+    return bool(texts) and sum(1 for t in texts if t[:1] in ("+", "-")) * 2 > len(texts)
+
+
+def _html_events(unit: Unit, ctx: ParseContext) -> Iterator[ChatEvent]:
+    page = _html_page(unit, ctx)
+    for number, line in text_lines(unit, ctx, per_line_fallback=_FALLBACK):
+        try:
+            row = _html_row(line)
+            if row is None:
+                continue
+            stamp, found, said = row
+            ts = _html_time(stamp, page.clock)
+        except _Undated as undated:
+            raise ImportFailed(unit.label, str(undated)) from None
+        except _Bad as bad:
+            ctx.bad(number, str(bad), line)
+            continue
+        except (ValueError, OverflowError):
+            ctx.bad(number, "a valid date and time in the row id ('t2015-01-01T05:24:53')",
+                    line)
+            continue
+        if said and page.owners.enabled:
+            found = found._replace(text=page.owners.text(found.nick, found.text))
+        if found is not _SKIP:
+            yield page.chat.event(ts, found)
