@@ -514,9 +514,18 @@ def report(
         lang: Annotated[str, typer.Option(help="zh-hans, zh-hant or en.")] = "zh-hans",
         weights: Annotated[str | None, typer.Option(
             help="Element weights of the health score, e.g. output=2,replication=0.5.")] = None,
+        replay: Annotated[str | None, typer.Option(
+            help="daily, weekly or monthly: one row per day, Sunday or month end from "
+                 "--since to --until, as the report of that day showed it (csv, json, text)."
+        )] = None,
 ) -> None:
     """Group health by the playbook: stage, zombie risk, tiers, shape, five scores, actions."""
-    if format not in ("text", "json", "html"):
+    if replay is not None:
+        if replay not in ("daily", "weekly", "monthly"):
+            raise _fail(f"--replay: expected daily, weekly or monthly, got {replay!r}")
+        if format not in ("text", "json", "csv"):
+            raise _fail(f"--format: a replay is text, json or csv, got {format!r}")
+    elif format not in ("text", "json", "html"):
         raise _fail(f"--format: expected text, json or html, got {format!r}")
     if lang not in LANGS:
         raise _fail(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
@@ -550,6 +559,10 @@ def report(
                + timedelta(days=1))
     if start and end and start >= end:
         raise _fail("--since must be before --until")
+    if replay is not None:
+        _replay(target, chosen, since, until, replay, format, out_file, lang,
+                element_weights)
+        return
     with err.status("reading messages …") as status:
         computed = compute(target, chosen, start, end, element_weights,
                            progress=lambda stage: status.update(
@@ -580,6 +593,56 @@ def report(
             _write(out_file, file_console.export_text())
         else:
             print_report(data, out, lang)
+
+
+REPLAY_COLUMNS = ("day", "group", "stage", "risk", "warning", "overall", "active", "reason")
+
+
+def _replay(target: Any, chosen: list[Any] | None, since: str | None, until: str | None,
+            every: str, format: str, out_file: Path | None, lang: str,
+            weights: dict[str, float] | None) -> None:
+    """``report --replay``: one row per cut-off day and group (docs/health.md, "Replay")."""
+    import csv
+    import io
+
+    from qunzhu.health.service import replay
+
+    first = _parse_date(since, "--since") if since else None
+    last = _parse_date(until, "--until") if until else None
+    with err.status("replaying …") as status:
+        rows = replay(target, chosen, first, last, every, lang, weights,
+                      progress=lambda k, n: status.update(f"replaying: day {k} of {n} …"))
+    err.print(f"{len(rows)} row(s)")
+    if format == "json":
+        import orjson
+
+        text = orjson.dumps([r.as_dict() for r in rows], option=orjson.OPT_INDENT_2).decode()
+        text += "\n"
+    elif format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(REPLAY_COLUMNS)
+        for r in rows:
+            writer.writerow([r.day, r.group, r.stage, f"{r.risk:.1f}",
+                             "1" if r.warning else "0", r.overall, r.active, r.reason["text"]])
+        text = buffer.getvalue()
+    else:
+        table = Table(*REPLAY_COLUMNS, box=None)
+        for r in rows:
+            table.add_row(r.day, escape(r.group), r.stage, f"{r.risk:.1f}",
+                          "⚠" if r.warning else "", str(r.overall), str(r.active),
+                          escape(r.reason["text"]))
+        if out_file:
+            file_console = Console(record=True, width=160, file=open(os.devnull, "w"))  # noqa: SIM115
+            file_console.print(table)
+            _write(out_file, file_console.export_text())
+        else:
+            out.print(table)
+        return
+    if out_file:
+        _write(out_file, text)
+    else:
+        sys.stdout.write(text)
 
 
 def _write(path: Path, text: str) -> None:

@@ -311,7 +311,8 @@ class Message(models.Model):
                                  on_delete=models.SET_NULL, related_name="replies",
                                  db_index=False, db_constraint=False)
     mentions = models.JSONField(_("mentions"), default=list, blank=True)
-    # link / ad phrase / QR card bits (qunzhu.core.health.flags), set when the message is stored
+    # link / ad phrase / QR card / contact id / selling bits (qunzhu.core.health.flags), set
+    # when the message is stored
     flags = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -11,20 +11,21 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from qunzhu.audit.log import Actor, record
-from qunzhu.community.models import Community, Group
+from qunzhu.community.models import Community, Group, Message
 from qunzhu.core.health import GroupHealth, analyse_community
 from qunzhu.core.health.schema import report_dict
 from qunzhu.ingest.models import JobStatus
 
 from .models import HealthReport
-from .source import load_histories
+from .source import Reader
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -53,15 +54,34 @@ def group_fields(group: Group) -> dict[str, Any]:
     return {"id": group.pk, "name": group.name, "platform": group.platform}
 
 
+def horizon(community: Community) -> datetime | None:
+    """Just after the community's last message: where a report without ``until`` ends.
+
+    One end for every group of the community, whether the report covers all of them or
+    one: a group that fell silent while the others went on is judged by that silence."""
+    last = None
+    for group in community.groups.all():
+        when = (Message.objects.filter(group=group).order_by("-sent_at")
+                .values_list("sent_at", flat=True).first())
+        if when is not None and (last is None or when > last):
+            last = when
+    return last + timedelta(seconds=1) if last is not None else None
+
+
 def compute(community: Community, groups: Sequence[Group] | None = None,
             since: datetime | None = None, until: datetime | None = None,
             weights: dict[str, float] | None = None,
-            progress: Progress | None = None) -> Computed:
-    """Every measure of the community's groups (or of ``groups``) within the period."""
+            progress: Progress | None = None, reader: Reader | None = None) -> Computed:
+    """Every measure of the community's groups (or of ``groups``) within the period.
+
+    The period ends at ``until`` (exclusive) or, without it, just after the community's
+    last message; silent days at its end count as silent days."""
     say = progress or (lambda _stage: None)
     t0 = time.perf_counter()
     say("read")
-    loaded = load_histories(community, groups, since, until)
+    if until is None:
+        until = horizon(community)
+    loaded = (reader or Reader(community, groups)).histories(since, until)
     t1 = time.perf_counter()
     say("analyse")
     end = int(until.timestamp()) - 1 if until is not None else None
@@ -71,6 +91,71 @@ def compute(community: Community, groups: Sequence[Group] | None = None,
     by_history = {id(item.history): item.group for item in loaded}
     return Computed(community, [(gh, by_history[id(gh.history)]) for gh in healths],
                     {"read": t1 - t0, "analyse": t2 - t1}, stages)
+
+
+@dataclass(frozen=True)
+class ReplayRow:
+    """One group's verdict as the report of one day showed it."""
+
+    day: str  #: the cut-off: the report's last day (its ``--until``)
+    group: str
+    group_id: int
+    stage: str
+    risk: float
+    warning: bool
+    overall: int
+    active: int  #: active members in the last seven days
+    reason: dict[str, Any]  #: the top reason, as in the report's ``top_reason``
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"day": self.day, "group": self.group, "group_id": self.group_id,
+                "stage": self.stage, "risk": self.risk, "warning": self.warning,
+                "overall": self.overall, "active": self.active, "reason": self.reason}
+
+
+def cutoffs(first: date, last: date, every: str = "weekly") -> list[date]:
+    """The replay's report days from ``first`` to ``last``: every Sunday (weekly), every
+    day (daily) or the last day of every month (monthly); ``last`` always ends the list."""
+    days: list[date] = []
+    day = first
+    while day <= last:
+        if (every == "daily" or (every == "weekly" and day.weekday() == 6)
+                or (every == "monthly" and (day + timedelta(days=1)).day == 1)):
+            days.append(day)
+        day += timedelta(days=1)
+    if not days or days[-1] != last:
+        days.append(last)
+    return days
+
+
+def replay(community: Community, groups: Sequence[Group] | None = None,
+           since: date | None = None, until: date | None = None, every: str = "weekly",
+           lang: str | None = None, weights: dict[str, float] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> list[ReplayRow]:
+    """What the report said on each cut-off day: the stage, risk, warning and top reason
+    that ``qunzhu report --until DAY`` gives for that day, computed the same way (one
+    :func:`compute` per day, each seeing only the messages and members known by then)."""
+    zone = ZoneInfo(community.time_zone)
+    end = horizon(community)
+    reader = Reader(community, groups)
+    firsts = [int(raw.ts[0]) for raw in reader.raws.values() if len(raw)]
+    if end is None or not firsts:
+        return []
+    start_day = since or datetime.fromtimestamp(min(firsts), zone).date()
+    last_day = until or (end - timedelta(seconds=1)).astimezone(zone).date()
+    days = cutoffs(start_day, last_day, every)
+    rows: list[ReplayRow] = []
+    for k, day in enumerate(days):
+        stop = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+        computed = compute(community, groups, None, stop, weights, reader=reader)
+        for gh, group in sorted(computed.groups, key=lambda item: item[1].pk):
+            active = gh.lifecycle.active[-1] if gh.lifecycle.active else 0
+            rows.append(ReplayRow(day.isoformat(), group.name, group.pk, gh.lifecycle.stage,
+                                  gh.lifecycle.current_risk, gh.lifecycle.warned, gh.overall,
+                                  int(active), gh.top_reason.to_dict(lang)))
+        if progress is not None:
+            progress(k + 1, len(days))
+    return rows
 
 
 def latest(community: Community) -> HealthReport | None:

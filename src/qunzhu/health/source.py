@@ -12,9 +12,9 @@ merging two people never needs a rebuild. Senders are people: merged identities 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,15 +25,17 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from qunzhu.community.models import Community, Group, Identity, Membership, Message
-from qunzhu.core.health.history import KIND_CODE, KINDS, History
+from qunzhu.core.health.flags import F_LINK
+from qunzhu.core.health.history import KIND_CODE, KINDS, History, link_keys, with_ad_context
 from qunzhu.ingest.bulk import adapt_datetime
 
 from .models import GroupColumns
 
 FETCH = 20_000
 OWNER_ROLES = {"creator", "manager"}
-#: part of the snapshot's validity: a new message kind changes every kind code
-LAYOUT = "2:" + ",".join(KINDS)
+#: part of the snapshot's validity: a new message kind changes every kind code, and flag
+#: bits recomputed by a migration change no message count (3: contact and selling bits)
+LAYOUT = "3:" + ",".join(KINDS)
 
 
 @dataclass(frozen=True)
@@ -218,34 +220,91 @@ def group_columns(group: Group, count: int, last_id: int) -> Raw:
     return raw
 
 
+class Reader:
+    """A community's groups read once, then cut to any period: the report reads one period,
+    a replay (:func:`qunzhu.health.service.replay`) many, from the same columns."""
+
+    def __init__(self, community: Community, groups: Sequence[Group] | None = None) -> None:
+        self.community = community
+        self.chosen = (list(groups) if groups is not None
+                       else list(community.groups.order_by("pk")))
+        self.person_of: dict[int, int] = dict(
+            Identity.objects.filter(community=community).values_list("pk", "person_id"))
+        self.names: dict[int, str] = dict(community.people.values_list("pk", "display_name"))
+        self.memberships: dict[int, list[tuple[int, list[str], datetime | None]]] = {}
+        for group_id, person_id, roles, joined in Membership.objects.filter(
+                group__in=self.chosen).values_list("group_id", "person_id", "roles", "joined"):
+            self.memberships.setdefault(group_id, []).append((person_id, roles or [], joined))
+        stats = {row["group_id"]: (row["n"], row["last"]) for row in
+                 Message.objects.filter(group__in=self.chosen).order_by().values("group_id")
+                 .annotate(n=Count("id"), last=Max("id"))}
+        self.raws: dict[int, Raw] = {}
+        self.first_seen: dict[int, dict[int, int]] = {}
+        for group in self.chosen:
+            count, last = stats.get(group.pk, (0, 0))
+            raw = group_columns(group, count, last)
+            self.raws[group.pk] = raw
+            self.first_seen[group.pk] = _first_seen(raw, self.person_of)
+        self.learning = learning_groups(community)
+
+    def histories(self, since: datetime | None = None, until: datetime | None = None
+                  ) -> list[Loaded]:
+        """Each group's history within the period. The roster is what was known at its end:
+        a member who joined, or first spoke, only later is not counted (a report of last
+        spring does not list this winter's newcomers as lurkers)."""
+        start = int(since.timestamp()) if since is not None else None
+        end = int(until.timestamp()) if until is not None else None
+        text_keys: dict[str, int] = {}
+        out = []
+        for group in self.chosen:
+            members = self.memberships.get(group.pk, [])
+            if end is not None:
+                first = self.first_seen[group.pk]
+                members = [(person, roles, joined) for person, roles, joined in members
+                           if (joined is None or joined.timestamp() < end)
+                           and first.get(person, end - 1) < end]
+            raw = self.raws[group.pk].between(start, end)
+            out.append(Loaded(group, _history(group, raw, self.person_of, self.names,
+                                              members, text_keys, self.community)))
+        # links pushed across groups and the topic sites are the community's evidence
+        judged = with_ad_context({str(i): x.history for i, x in enumerate(out)})
+        return [Loaded(x.group, replace(judged[str(i)], learning=self.learning(x.group.pk)))
+                for i, x in enumerate(out)]
+
+
+def learning_groups(community: Community) -> Callable[[int], bool]:
+    """Which groups learn together: those that run (or whose community runs for every
+    group) a check-in challenge or homework. Seed 001's size line is for them."""
+    from qunzhu.activities.models import Assignment, Challenge
+
+    ids: set[int | None] = set()
+    for model in (Challenge, Assignment):
+        ids.update(model.objects.filter(community=community).values_list("group_id", flat=True))
+    return lambda group_id: None in ids or group_id in ids
+
+
+def _first_seen(raw: Raw, person_of: dict[int, int]) -> dict[int, int]:
+    """Epoch second of each person's first row in the group (speech or not)."""
+    rows = np.flatnonzero(raw.identity >= 0)
+    if len(rows) == 0:
+        return {}
+    ident = raw.identity[rows]
+    top = int(ident.max()) + 1
+    first = np.full(top, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first, ident, raw.ts[rows])
+    out: dict[int, int] = {}
+    for identity_id in np.flatnonzero(first < np.iinfo(np.int64).max).tolist():
+        person = person_of.get(identity_id)
+        if person is not None:
+            out[person] = min(out.get(person, int(first[identity_id])), int(first[identity_id]))
+    return out
+
+
 def load_histories(community: Community, groups: Sequence[Group] | None = None,
                    since: datetime | None = None, until: datetime | None = None
                    ) -> list[Loaded]:
     """Histories of ``groups`` (default: every group of the community) within the period."""
-    chosen = list(groups) if groups is not None else list(community.groups.order_by("pk"))
-    if not chosen:
-        return []
-    person_of = dict(Identity.objects.filter(community=community)
-                     .values_list("pk", "person_id"))
-    names = dict(community.people.values_list("pk", "display_name"))
-    memberships: dict[int, list[tuple[int, list[str], datetime | None]]] = {}
-    for group_id, person_id, roles, joined in Membership.objects.filter(
-            group__in=chosen).values_list("group_id", "person_id", "roles", "joined"):
-        memberships.setdefault(group_id, []).append((person_id, roles or [], joined))
-    stats = {row["group_id"]: (row["n"], row["last"]) for row in
-             Message.objects.filter(group__in=chosen).order_by().values("group_id")
-             .annotate(n=Count("id"), last=Max("id"))}
-    start = int(since.timestamp()) if since is not None else None
-    end = int(until.timestamp()) if until is not None else None
-    text_keys: dict[str, int] = {}
-    out = []
-    for group in chosen:
-        count, last = stats.get(group.pk, (0, 0))
-        raw = group_columns(group, count, last).between(start, end)
-        out.append(Loaded(group, _history(group, raw, person_of, names,
-                                          memberships.get(group.pk, []), text_keys,
-                                          community)))
-    return out
+    return Reader(community, groups).histories(since, until)
 
 
 def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int, str],
@@ -304,8 +363,13 @@ def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int,
     np.cumsum(counts, out=ptr[1:])
     order = np.argsort(raw.mention_rows[ok], kind="stable")
     text_key = np.zeros(n, np.int64)
-    for row, text in zip(raw.text_rows.tolist(), raw.texts, strict=True):
+    link = np.zeros(n, np.int32)
+    site = np.zeros(n, np.int32)
+    linked = ((raw.flags[raw.text_rows] & F_LINK) != 0).tolist()
+    for row, text, has_link in zip(raw.text_rows.tolist(), raw.texts, linked, strict=True):
         text_key[row] = text_keys.setdefault(text, len(text_keys) + 1)
+        if has_link:  # the site of a link decides whether it is the community's topic
+            link[row], site[row] = link_keys(text, text_keys)
     join_at = np.full(len(people), -1, np.int64)
     for s, stamp in join_times.items():
         join_at[s] = stamp
@@ -316,4 +380,4 @@ def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int,
         text_key=text_key, mention_ptr=ptr, mention_to=mentioned[ok][order].astype(np.int32),
         message_ids=raw.ids, zone=community.time_zone, owners=frozenset(owners),
         joined=join_at, people=np.array(people, np.int64), capacity=group.capacity,
-        active_size=group.active_size)
+        active_size=group.active_size, link=link, site=site)

@@ -60,7 +60,7 @@ def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
         risk = Text(f"{_whole(g['risk'])}" + (f" {t['warning']}" if g["warning"] else ""),
                     style="bold red" if g["warning"] else "")
         summary.add_row(escape(g["group"]["name"]), stage, risk, str(g["overall"]),
-                        *(str(e["score"]) for e in g["elements"]))
+                        *("—" if e["score"] is None else str(e["score"]) for e in g["elements"]))
     console.print(summary)
     for g in data["groups"]:
         parts: list[Any] = []
@@ -75,8 +75,10 @@ def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
             parts.extend(f"  {i}. {say(a, lang)}" for i, a in enumerate(g["actions"][:6], 1))
         parts.append(f"\n[bold]{t['why']}[/]")
         for e in g["elements"]:
-            bar = "█" * (e["score"] // 10) + "·" * (10 - e["score"] // 10)
-            parts.append(f"  {t[e['code']]:<6} {bar} {e['score']:>3}  "
+            tens = (e["score"] or 0) // 10
+            bar = "█" * tens + "·" * (10 - tens)
+            shown = "—" if e["score"] is None else e["score"]
+            parts.append(f"  {t[e['code']]:<6} {bar} {shown:>3}  "
                          + (say(e["reasons"][0], lang) if e["reasons"] else ""))
         signals = [s for s in g["lifecycle"]["signals"] if s["value"] >= 0.3]
         for s in signals:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from qunzhu.audit.log import Actor
@@ -44,14 +47,42 @@ def health_refresh(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("console:overview", slug=slug)
 
 
+def _period(request: HttpRequest, community: Community
+            ) -> tuple[datetime | None, datetime | None, str]:
+    """``?since=&until=`` as the CLI reads ``--since``/``--until``: whole local days, the
+    period running to the end of its last day. Returns (start, end, error)."""
+    zone = ZoneInfo(community.time_zone)
+    out: list[datetime | None] = []
+    for name in ("since", "until"):
+        value = request.GET.get(name, "").strip()
+        if not value:
+            out.append(None)
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None, None, gettext("Dates are written YYYY-MM-DD.")
+        if name == "until":
+            day += timedelta(days=1)
+        out.append(datetime.combine(day, datetime.min.time(), zone))
+    start, end = out
+    if start and end and start >= end:
+        return None, None, gettext("The first day must come before the last.")
+    return start, end, ""
+
+
 @login_required
 def group_health(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
     community = enter(request, slug)
     group = get_object_or_404(Group, pk=group_id, community=community)
     state = _state(community)
     data = next((g for g in state["health_groups"] if g["group"].get("id") == group.pk), None)
+    start, end, error = _period(request, community)
+    if (start or end) and not error:  # another period: this group, computed now (one read)
+        data = service.compute(community, [group], start, end).as_dict()["groups"][0]
     return render(request, "console/group_health.html", {
         "community": community, "group": group, "tab": "health", "g": data, "n": 0,
         "report": state["health"], "health_pending": state["health_pending"],
         "chart_labels": present.chart_labels(), **present.names(),
+        "period_error": error, "custom_period": bool(start or end) and not error,
         "may_refresh": has_role(request.user, community, OperatorRole.MANAGER)})

@@ -18,7 +18,7 @@ from .history import History, from_events
 from .lifecycle import Lifecycle, analyse_lifecycle
 from .members import MemberStats, Output, Tiers, analyse_output, analyse_tiers, member_stats
 from .noise import Noise, analyse_noise, spam_keys
-from .reasons import Note
+from .reasons import Note, reason
 from .score import ELEMENT_WEIGHTS, ELEMENTS, Element, five_elements, overall
 
 __all__ = ["ELEMENTS", "ELEMENT_WEIGHTS", "GroupHealth", "History", "analyse_community",
@@ -54,6 +54,17 @@ class GroupHealth:
         """Sort key: warned and risky groups first, then the least healthy."""
         return (0 if self.lifecycle.warned or self.lifecycle.stage == "zombie" else 1,
                 -self.lifecycle.current_risk, self.overall)
+
+    @property
+    def top_reason(self) -> Note:
+        """The one sentence a list of groups shows: while warned, the strongest warning
+        signal; otherwise the stage and why."""
+        life = self.lifecycle
+        if life.warned and life.signals:
+            strongest = max(life.signals, key=lambda s: s.value * s.weight)
+            if strongest.value > 0:
+                return strongest.note
+        return life.notes[0] if life.notes else reason("stage.empty")
 
 
 class _Clock:

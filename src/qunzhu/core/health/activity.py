@@ -8,7 +8,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .flags import F_AD, F_QR
-from .history import I64, K_MINI, History, distinct_per, first_rows, local_date, week_start
+from .history import (
+    I64,
+    K_MINI,
+    History,
+    distinct_per,
+    first_rows,
+    local_date,
+    utc_offsets,
+    week_start,
+)
 
 THREAD_GAP = 30 * 60  #: a message after this much silence opens a thread
 ANSWER_WINDOW = 24 * 3600  #: a newcomer counts as answered within this time
@@ -57,6 +66,8 @@ class Activity:
     newcomer_ts: tuple[int, ...]  #: first-message time of every newcomer
     newcomer_answered: tuple[bool, ...]
     active_day_share: float  #: share of days in the period with any message
+    #: whether answers are known from replies and mentions (else guessed from timing)
+    replies_recorded: bool = False
 
     @property
     def answered_share(self) -> float:
@@ -104,8 +115,10 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
     end = until if until is not None else (int(h.ts[-1]) if len(h.ts) else 0)
     if len(ts) == 0:
         return _empty(h)
-    d0, d1 = int(day.min()), int(day.max())
-    w0, w1 = int(week.min()), int(week.max())
+    # the period runs to its end: days and weeks after the last message count, as silence
+    last_local = end + int(utc_offsets(np.array([end], np.int64), h.zone)[0])
+    d0, d1 = int(day.min()), max(int(day.max()), last_local // 86400)
+    w0, w1 = int(week.min()), max(int(week.max()), (last_local // 86400 + 3) // 7)
     nd, nw = d1 - d0 + 1, w1 - w0 + 1
     dd, ww = day - d0, week - w0
     per_day = np.bincount(dd, minlength=nd)
@@ -153,7 +166,15 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
         unanswered=unanswered, cohorts=cohorts,
         heatmap=tuple(tuple(r) for r in heat.tolist()),
         newcomer_ts=tuple(ts[newcomer_rows].tolist()), newcomer_answered=answered,
-        active_day_share=float(np.count_nonzero(per_day)) / nd)
+        active_day_share=float(np.count_nonzero(per_day)) / nd,
+        replies_recorded=replies_recorded(h))
+
+
+def replies_recorded(h: History) -> bool:
+    """Whether the export records who answers whom: replies or mentions on at least 1 % of
+    what was said (Telegram, Discord, Slack, QQ JSON do; plain-text exports don't)."""
+    target, _ = addressed(h)
+    return len(target) >= 0.01 * max(int(h.speech.sum()), 1)
 
 
 def _answered(h: History, rows: I64, ts: I64, sender: I64, wait: I64) -> tuple[bool, ...]:

@@ -9,9 +9,10 @@ arrays of machine integers, and every measure is a handful of vectorised passes 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -20,7 +21,10 @@ import numpy.typing as npt
 from qunzhu.core.events import ChatEvent, MessageKind
 from qunzhu.core.text import fold
 
-from .flags import F_AD, F_BOT, F_QR, message_flags
+from .flags import F_BOT, F_LINK, link_of, message_flags
+
+if TYPE_CHECKING:
+    from .ads import AdContext
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -73,6 +77,14 @@ class History:
     people: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     capacity: int = 500
     active_size: int = 40
+    #: per row, keys of the first web link and of its site (0 none), in the text keys'
+    #: space; only for flagged texts of 10+ characters, as the database keeps them
+    link: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    site: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    #: what the community's other groups show about ads; None: this group alone
+    ad_context: AdContext | None = None
+    #: a learning group (check-ins, homework): seed 001's size line applies to it
+    learning: bool = False
 
     def __post_init__(self) -> None:
         n = len(self.ts)
@@ -86,6 +98,9 @@ class History:
         for name in ("joined", "people"):
             if len(getattr(self, name)) != len(self.names):
                 object.__setattr__(self, name, np.full(len(self.names), -1, np.int64))
+        for name in ("link", "site"):
+            if len(getattr(self, name)) != n:
+                object.__setattr__(self, name, np.zeros(n, np.int32))
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -100,10 +115,17 @@ class History:
         return (self.sender >= 0) & ~np.isin(self.kind, SILENT_KINDS)
 
     @cached_property
+    def ads(self) -> Bools:
+        """Rows that are hard ads 硬广: promotion with evidence (:mod:`.ads`), not every
+        link or ad phrase."""
+        from .ads import hard_ads
+
+        return hard_ads(self, self.ad_context)
+
+    @cached_property
     def noisy(self) -> Bools:
-        """Rows that are ads, QR cards, a bot's, or a red envelope with nothing said."""
-        return np.asarray(((self.flags & (F_AD | F_QR | F_BOT)) != 0)
-                          | (self.kind == K_RED), bool)
+        """Rows that are hard ads, a bot's, or a red envelope with nothing said."""
+        return np.asarray(self.ads | ((self.flags & F_BOT) != 0) | (self.kind == K_RED), bool)
 
     @cached_property
     def local(self) -> I64:
@@ -130,7 +152,7 @@ class History:
             self.reply_to[lo:hi], self.length[lo:hi], self.flags[lo:hi], self.text_key[lo:hi],
             ptr - ptr[0], self.mention_to[ptr[0]:ptr[-1]], self.message_ids[lo:hi],
             self.zone, self.owners, self.joined, self.bots, self.people, self.capacity,
-            self.active_size)
+            self.active_size, self.link[lo:hi], self.site[lo:hi], self.ad_context, self.learning)
 
 
 DENSE_CELLS = 50_000_000  #: bucket × member tables up to this size are counted densely
@@ -209,9 +231,28 @@ def from_events(events: Iterable[ChatEvent], zone: str = "Asia/Shanghai",
         by_group.setdefault(event.group_key, []).append(event)
     out: dict[str, History] = {}
     for group, rows in by_group.items():
-        rows.sort(key=lambda e: e.timestamp)
+        rows.sort(key=lambda e: e.timestamp.timestamp())  # UTC: wall times repeat in autumn
         out[group] = _history(group, rows, zone, roster, owners, bots, joined or {}, keys, people)
-    return out
+    return with_ad_context(out)
+
+
+def with_ad_context(histories: dict[str, History]) -> dict[str, History]:
+    """The histories, each knowing what all of them show about ads (pushed links, topic
+    sites: :func:`.ads.ad_context`)."""
+    from .ads import ad_context
+
+    context = ad_context(list(histories.values()))
+    return {k: replace(h, ad_context=context) for k, h in histories.items()}
+
+
+def link_keys(folded: str, keys: dict[str, int]) -> tuple[int, int]:
+    """Keys of a folded text's first link and of its site, shared with the text keys
+    (a prefix keeps the spaces apart); (0, 0) without a link."""
+    url, site = link_of(folded)
+    if not url:
+        return 0, 0
+    return (keys.setdefault("\x01link " + url, len(keys) + 1),
+            keys.setdefault("\x01site " + site, len(keys) + 1) if site else 0)
 
 
 def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str],
@@ -248,10 +289,16 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
         if e.kind == MessageKind.JOIN and s >= 0:
             first_join.setdefault(s, int(e.timestamp.timestamp()))
     kinds = np.fromiter((KIND_CODE[e.kind] for e in rows), np.int8, n)
-    texts = [fold(e.text) if len(e.text) >= 6 else "" for e in rows]
-    text_key = np.fromiter((keys.setdefault(t, len(keys) + 1) if t else 0 for t in texts),
-                           np.int64, n)
-    flags = np.fromiter((message_flags(fold(e.text), e.kind) for e in rows), np.uint8, n)
+    folded = [fold(e.text) for e in rows]
+    text_key = np.fromiter((keys.setdefault(t, len(keys) + 1) if len(e.text) >= 6 else 0
+                            for t, e in zip(folded, rows, strict=True)), np.int64, n)
+    flags = np.fromiter((message_flags(f, e.kind) for f, e in zip(folded, rows, strict=True)),
+                        np.uint8, n)
+    link = np.zeros(n, np.int32)
+    site = np.zeros(n, np.int32)
+    for i in np.flatnonzero(flags & F_LINK).tolist():
+        if len(rows[i].text) >= 10:  # the database source keeps flagged texts of 10+
+            link[i], site[i] = link_keys(folded[i], keys)
     bot_ids = {index[b] for b in bots if b in index}
     if bot_ids:
         flags[np.isin(sender, list(bot_ids))] |= F_BOT
@@ -272,4 +319,4 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
         owners=frozenset(index[o] for o in owners if o in index), joined=join_at,
         bots=frozenset(bot_ids),
         people=np.fromiter((people.setdefault(k, len(people)) for k in index), np.int64,
-                           len(index)))
+                           len(index)), link=link, site=site)

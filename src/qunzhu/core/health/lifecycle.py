@@ -35,16 +35,23 @@ from .reasons import Note, reason
 WEEK = 7 * 86400
 LAUNCH_WEEKS = 4
 TREND_WEEKS = 6
+#: risk points per signal at full strength (docs/health.md, "Risk"): the four that ranked
+#: weeks best on real groups with known fates carry 25 each (``near`` runs from -1, far above
+#: the zombie line, to 1, below it); the playbook's three extras add up to 10 each, the
+#: unanswered newcomers only where the export records replies or mentions. The sum is
+#: clipped to 0..100.
 RISK_WEIGHTS: dict[str, float] = {
-    "trend": 30.0, "near": 25.0, "concentration": 10.0, "noise": 15.0,
-    "unanswered": 10.0, "owner_silent": 10.0,
+    "near": 25.0, "fall": 25.0, "trend": 25.0, "concentration": 25.0,
+    "noise": 10.0, "unanswered": 20.0, "owner_silent": 20.0,
 }
-WARN_RISK = 50.0
+WARN_ON = 35.0  #: the warning comes on when the risk reaches this
+WARN_OFF = 20.0  #: ... and goes off only after two weeks in a row below this (hysteresis)
 WARN_ETA_WEEKS = 10.0
 ETA_HORIZON = 26.0  #: a trend that needs more weeks than this to reach the line is no forecast
-WARN_FALL = 0.7  #: the trend warning needs the smoothed curve below 70% of its peak
-#: ... and a fall over the last four weeks larger than this many standard deviations of
-#: weekly counts that only wobble (Poisson: variance = mean; a smoothed week averages three)
+TRAIL = 4  #: weeks of the trailing mean that levels and the peak are measured on
+FALL_FROM, FALL_TO = 0.7, 0.1  #: the fall signal runs from 70 % of the peak to 10 %
+#: a fall counts only when larger than this many standard deviations of weekly counts
+#: that only wobble (Poisson: variance = mean)
 WARN_NOISE_SD = 2.0
 
 
@@ -97,40 +104,39 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
     n -= first
     s = h.sender[speech].astype(np.int64)
     active = distinct_per(w, s, n).astype(np.float64)
-    smooth = np.convolve(active, np.ones(3) / 3)[:n]
-    smooth[:2] = np.cumsum(active[:2]) / np.arange(1, min(n, 2) + 1)[:2] if n >= 2 else active[:1]
+    smooth = _rolling(active, TRAIL) / np.minimum(np.arange(1, n + 1), TRAIL)
     peak = np.maximum.accumulate(smooth)
     threshold = np.maximum(0.1 * peak, np.minimum(3.0, 0.5 * peak))
     zombie = _zombie_states(active, threshold)
     slope = _slopes(np.log1p(smooth), TREND_WEEKS)
     growth = _slopes(np.log1p(smooth), 4)
+    # stages follow a shorter mean (three weeks), so that a fall shows within two weeks
+    short = np.convolve(active, np.ones(3) / 3)[:n]
+    short[:2] = np.cumsum(active[:2])[:n][:2] / np.arange(1, min(n, 2) + 1)
+    turn = _slopes(np.log1p(short), 4)
     stages = []
     for k in range(n):
         if zombie[k]:
             stages.append("zombie")
         elif k < LAUNCH_WEEKS:
             stages.append("launch")
-        elif growth[k] >= math.log(1.10):
-            stages.append("burst")
-        elif growth[k] <= -math.log(1.08) or (smooth[k] < 0.5 * peak[k] and growth[k] <= 0):
+        elif turn[k] >= math.log(1.10) and smooth[k] >= 0.5 * peak[k]:
+            stages.append("burst")  # growing back from far below the peak is no burst yet
+        elif turn[k] <= -math.log(1.08) or (smooth[k] < 0.5 * peak[k] and turn[k] <= 0):
             stages.append("decline")
         else:
             stages.append("plateau")
-    signals_by_week = _signals(h, speech, w, n, s, activity, smooth, threshold, slope, until)
-    total = sum(RISK_WEIGHTS.values())
+    signals_by_week = _signals(h, speech, w, n, s, activity, smooth, peak, growth, until)
     risk = np.zeros(n)
     for code, values in signals_by_week.items():
         risk += RISK_WEIGHTS[code] * values
-    risk = 100 * risk / total
+    risk = np.clip(risk, 0.0, 100.0)
     eta = np.full(n, np.inf)
     # the forecast follows the last four weeks (``growth``): a fall shows there first
     falling = growth < -1e-9
     ratio = np.log(np.maximum(threshold, 0.5) / np.maximum(smooth, 0.5))
     eta[falling] = np.maximum(ratio[falling] / growth[falling], 0)
-    warning = ((risk >= WARN_RISK)
-               | ((eta <= WARN_ETA_WEEKS) & (smooth <= WARN_FALL * peak) & _beyond_noise(smooth))
-               ) & ~zombie
-    warning[:LAUNCH_WEEKS] = False
+    warning = _hysteresis(risk, zombie)
     labels = tuple(local_date((until - (n - k) * WEEK) // 86400 + 1) for k in range(n))
     since = None
     if zombie[-1]:
@@ -139,12 +145,12 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
             k -= 1
         since = labels[k]
     last = n - 1
-    signals = tuple(_signal_note(code, float(values[last]), h, activity, smooth, threshold,
-                                 slope, until, speech)
+    signals = tuple(_signal_note(code, float(values[last]), h, activity, smooth, peak,
+                                 slope, until, speech, w, s, n)
                     for code, values in signals_by_week.items())
     eta_now = (float(eta[last]) if math.isfinite(eta[last]) and not zombie[last]
                and eta[last] <= ETA_HORIZON else None)
-    notes: tuple[Note, ...] = (_stage_note(stages[last], n, growth[last], smooth[last],
+    notes: tuple[Note, ...] = (_stage_note(stages[last], n, turn[last], smooth[last],
                                            peak[last], threshold[last], since),)
     if eta_now is not None:
         notes += (reason("risk.eta", weeks=max(eta_now, 1.0)),)
@@ -156,6 +162,27 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
         stage=stages[last], peak=float(peak[last]), zombie_since=since,
         current_risk=float(round(risk[last], 1)), signals=signals, weeks_to_zombie=eta_now,
         notes=notes)
+
+
+def _hysteresis(risk: F64, zombie: np.ndarray) -> np.ndarray:
+    """The warning: on from the week the risk reaches WARN_ON, off only after two weeks in
+    a row below WARN_OFF; always on in the zombie stage, else never in the launch weeks. A
+    risk that wobbles around one line would switch a warning on and off every week."""
+    out = np.zeros(len(risk), bool)
+    on, calm = False, 0
+    for k in range(len(risk)):
+        if zombie[k] or risk[k] >= WARN_ON:
+            on, calm = True, 0
+        elif on and risk[k] < WARN_OFF:
+            calm += 1
+            if calm >= 2:
+                on, calm = False, 0
+        else:
+            calm = 0
+        if k < LAUNCH_WEEKS and not zombie[k]:
+            on, calm = False, 0
+        out[k] = on
+    return out
 
 
 def _beyond_noise(smooth: F64, span: int = 4) -> np.ndarray:
@@ -202,12 +229,17 @@ def _clip(x: F64) -> F64:
 
 
 def _signals(h: History, speech: np.ndarray, w: I64, n: int, s: I64, activity: Activity,
-             smooth: F64, threshold: F64, slope: F64, until: int) -> dict[str, F64]:
+             smooth: F64, peak: F64, slope: F64, until: int) -> dict[str, F64]:
     """Each risk signal, scaled 0..1, for every window (using only data up to that window)."""
     out: dict[str, F64] = {}
-    out["trend"] = _clip(-slope / math.log(1.25))  # a fall of 20% a week is full strength
-    ratio = np.maximum(smooth, 1e-9) / np.maximum(threshold, 1e-9)
-    out["near"] = _clip(1.0 - np.log(np.maximum(ratio, 1.0)) / math.log(4.0))
+    level = smooth / np.maximum(peak, 1e-9)
+    out["fall"] = _clip((FALL_FROM - level) / (FALL_FROM - FALL_TO))
+    # a fall of 20 % a week is full strength; a wobble of small counts is no trend
+    out["trend"] = np.where(_beyond_noise(smooth), _clip(-slope / math.log(1.25)), 0.0)
+    # near the zombie line, on a log scale: 0 on the line, 1 at a third of it (e ≈ 2.7×
+    # below), -1 at 2.7× above it; a quarter person keeps an empty week finite
+    threshold = np.maximum(0.1 * peak, np.minimum(3.0, 0.5 * peak))
+    out["near"] = np.clip(-np.log((smooth + 0.25) / np.maximum(threshold, 0.5)), -1.0, 1.0)
     # concentration: top-3 share in the last two windows against the eight before
     now = _top3_share(w, s, n, 2, 0)
     before = _top3_share(w, s, n, 8, 2)
@@ -228,21 +260,28 @@ def _signals(h: History, speech: np.ndarray, w: I64, n: int, s: I64, activity: A
         lost = _rolling(np.bincount(nw[keep], weights=(~ok[keep]).astype(float), minlength=n)
                         .astype(np.float64), 4)
         out["unanswered"] = np.where(come >= 2, lost / np.maximum(come, 1), 0.0)
+        if not activity.replies_recorded:  # ten minutes of someone else talking is no answer
+            out["unanswered"] = np.zeros(n)
     else:
         out["unanswered"] = np.zeros(n)
-    out["owner_silent"] = _owner_silence(h, speech, w, n, until) / 1.0
+    out["owner_silent"] = _owner_silence(h, speech, w, n, until)
     return out
 
 
-def owners_of(h: History, speech: np.ndarray) -> list[int]:
-    """The owner and managers; without roles, the top speaker of the first four weeks."""
-    if h.owners:
-        return sorted(h.owners)
+def owners_of(h: History, speech: np.ndarray | None = None) -> list[int]:
+    """The owner and managers, where the export or the operator named them."""
+    return sorted(h.owners)
+
+
+def likely_owner(h: History) -> int | None:
+    """Without roles: the top speaker of the group's first four weeks — a guess shown as
+    "likely", never used to judge (founders hand over; bots and eager members talk most)."""
+    speech = h.speech
     ts, s = h.ts[speech], h.sender[speech]
-    if len(ts) == 0:
-        return []
+    if h.owners or len(ts) == 0:
+        return None
     early = s[ts < ts[0] + 4 * WEEK]
-    return [int(np.bincount(early).argmax())]
+    return int(np.bincount(early).argmax())
 
 
 def _owner_silence(h: History, speech: np.ndarray, w: I64, n: int, until: int) -> F64:
@@ -313,20 +352,21 @@ def _top3_share(w: I64, s: I64, n: int, span: int, lag: int) -> F64:
 
 
 def _signal_note(code: str, value: float, h: History, activity: Activity, smooth: F64,
-                 threshold: F64, slope: F64, until: int, speech: np.ndarray) -> Signal:
+                 peak: F64, slope: F64, until: int, speech: np.ndarray, w: I64, s: I64,
+                 n: int) -> Signal:
     weight = RISK_WEIGHTS[code]
-    if code == "trend":
+    if code == "fall":
+        note = reason("risk.fall", active=float(smooth[-1]), peak=float(peak[-1]),
+                      share=float(smooth[-1] / max(peak[-1], 1e-9)))
+    elif code == "trend":
         note = reason("risk.trend", fall=1 - math.exp(min(slope[-1], 0)))
     elif code == "near":
-        note = reason("risk.near", active=float(smooth[-1]), threshold=float(threshold[-1]),
-                      ratio=float(smooth[-1] / max(threshold[-1], 1e-9)))
+        threshold = max(0.1 * peak[-1], min(3.0, 0.5 * peak[-1]))
+        note = reason("risk.near", active=float(smooth[-1]), threshold=threshold,
+                      ratio=float(smooth[-1] / max(threshold, 1e-9)))
     elif code == "concentration":
-        w, n = windows(h, until)
-        s = h.sender[speech].astype(np.int64)
-        ws = w[speech] - int(w[speech].min())
-        m = int(ws.max()) + 1
-        note = reason("risk.concentration", now=float(_top3_share(ws, s, m, 2, 0)[-1]),
-                      before=float(_top3_share(ws, s, m, 8, 2)[-1]))
+        note = reason("risk.concentration", now=float(_top3_share(w, s, n, 2, 0)[-1]),
+                      before=float(_top3_share(w, s, n, 8, 2)[-1]))
     elif code == "noise":
         recent = speech & (h.ts > until - 2 * WEEK)
         noisy = h.noisy & recent
@@ -338,10 +378,13 @@ def _signal_note(code: str, value: float, h: History, activity: Activity, smooth
         note = reason("risk.unanswered", unanswered=int((recent & ~ok).sum()),
                       newcomers=int(recent.sum()))
     else:
-        owners = owners_of(h, speech)
+        owners = owners_of(h)
         times = h.ts[speech][np.isin(h.sender[speech], owners)]
-        days = int((until - times[-1]) // 86400) if len(times) else 0
-        note = reason("risk.owner_silent", days=days)
+        if not owners:
+            note = reason("risk.owner_unknown")
+        else:
+            days = int((until - times[-1]) // 86400) if len(times) else 0
+            note = reason("risk.owner_silent", days=days)
     return Signal(code, round(value, 3), weight, note)
 
 

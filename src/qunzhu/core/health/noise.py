@@ -1,5 +1,9 @@
 """Noise 噪音: hard ads, repeated texts, newcomers' links, night floods, red-envelope-only
-traffic and oversized groups — each a finding with its messages as evidence."""
+traffic and oversized groups — each a finding with its messages as evidence.
+
+Hard ads are :attr:`History.ads` (:mod:`.ads`): promotion with evidence, never a link or an
+ad phrase alone. The findings describe; advice that removes a person needs more (strikes
+under the rulebook, or the operator's review of the evidence)."""
 
 from __future__ import annotations
 
@@ -8,15 +12,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .flags import F_AD, F_LINK, F_QR
-from .history import I64, K_MINI, K_RED, History, first_rows
+from .flags import F_LINK
+from .history import I32, I64, K_RED, History, first_rows
 from .reasons import Note, reason
 
 QUIET_START, QUIET_END = 23, 7  #: local quiet hours 23:00–07:00
 NIGHT_FLOOD = 40  #: messages in one night's quiet hours that make a flood
 NEWCOMER_HOUR = 3600
 OVERSIZE = 300
-REPEAT_MIN = 3  #: a text posted this often by 2+ accounts (or in 2+ groups) is spam
+REPEAT_MIN = 3  #: an ad's text posted this often by 2+ accounts (or in 2+ groups) is a campaign
 EVIDENCE = 20
 
 
@@ -41,12 +45,11 @@ class Noise:
 
 
 def spam_keys(histories: Iterable[History]) -> set[int]:
-    """Text keys of repeated spam across the community.
+    """Text keys of ad campaigns across the community.
 
-    A text of 10+ characters with a link, an ad phrase or a QR card, posted at least
-    REPEAT_MIN times by two or more accounts or in two or more groups. Plain repeated
-    phrases (谢谢分享, 收到, 哈哈哈…) are how people talk, not spam, and one member's link
-    posted twice is not a campaign.
+    The text (10+ characters) of a hard ad, posted at least REPEAT_MIN times by two or
+    more accounts or in two or more groups. Plain repeated phrases (谢谢分享, 收到, 哈哈哈…)
+    are how people talk, and a docs link that three members post is help, not a campaign.
     """
     keys, accounts, groups, flagged = [], [], [], []
     for g, h in enumerate(histories):
@@ -57,7 +60,7 @@ def spam_keys(histories: Iterable[History]) -> set[int]:
         # the same person in every group where known, else an account of this group only
         accounts.append(np.where(person >= 0, person, sender + ((g + 1) << 32)))
         groups.append(np.full(int(rows.sum()), g, np.int64))
-        flagged.append(((h.flags[rows] & (F_LINK | F_AD | F_QR)) != 0) | (h.kind[rows] == K_MINI))
+        flagged.append(h.ads[rows])
     if not keys:
         return set()
     key = np.concatenate(keys)
@@ -77,7 +80,7 @@ def spam_keys(histories: Iterable[History]) -> set[int]:
     return set(np.intersect1d(spread, flagged_keys).tolist())
 
 
-def _top_senders(sender: I64) -> tuple[int, ...]:
+def _top_senders(sender: I64 | I32) -> tuple[int, ...]:
     if len(sender) == 0:
         return ()
     ids, n = np.unique(sender, return_counts=True)
@@ -88,9 +91,8 @@ def analyse_noise(h: History, spam: set[int] | frozenset[int] = frozenset()) -> 
     speech = h.speech
     findings: list[Finding] = []
     ids = h.message_ids
-    repeated = speech & np.isin(h.text_key, np.fromiter(spam, np.int64, len(spam)))
-    hard = speech & (((h.flags & (F_AD | F_QR)) != 0) | (h.kind == K_MINI))
-    ads = hard | repeated
+    ads = h.ads
+    repeated = ads & np.isin(h.text_key, np.fromiter(spam, np.int64, len(spam)))
     if ads.any():
         who = _top_senders(h.sender[ads])
         findings.append(Finding("ads", int(ads.sum()), who, tuple(ids[ads][:EVIDENCE].tolist()),

@@ -78,9 +78,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # zombie-risk signals
     "risk.trend": ("Weekly active members are falling {fall:.0%} a week.",
                    "每周活跃人数正以每周 {fall:.0%} 的速度下降。"),
-    "risk.near": ("{active:.0f} active members a week is only {ratio:.1f}× the zombie line "
-                  "of {threshold:.1f}.",
-                  "每周 {active:.0f} 人活跃，只有僵尸线 {threshold:.1f} 人的 {ratio:.1f} 倍。"),
+    "risk.fall": ("{active:.1f} members a week spoke over the last four weeks, {share:.0%} of "
+                  "the peak of {peak:.1f}.",
+                  "近四周平均每周 {active:.1f} 人发言，为峰值 {peak:.1f} 人的 {share:.0%}。"),
+    "risk.near": ("{active:.1f} active members a week is {ratio:.1f}× the zombie line of "
+                  "{threshold:.1f}.",
+                  "每周 {active:.1f} 人活跃，是僵尸线 {threshold:.1f} 人的 {ratio:.1f} 倍。"),
+    "risk.owner_unknown": ("This export names no owner or managers, so their silence is not "
+                           "judged.",
+                           "导出记录里没有群主和管理员身份，因此不评判他们是否沉默。"),
     "risk.concentration": ("The top 3 speakers wrote {now:.0%} of the last two weeks' messages, "
                            "up from {before:.0%}: talk rests on ever fewer people.",
                            "近两周前 3 名发言者占 {now:.0%} 的消息，此前为 {before:.0%}：发言集中在越来越少的人身上。"),
@@ -133,7 +139,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "output.spread": ("Output is {spread} (Gini {gini:.2f}); the leader wrote {leader:.0%} of it.",
                       "输出{spread}（基尼系数 {gini:.2f}）；第一名贡献了其中 {leader:.0%}。"),
     # noise
-    "noise.ads": ("{n} hard ads from {senders} members.", "{senders} 位成员发了 {n} 条硬广。"),
+    "noise.ads": ("{n} hard ads from {senders} accounts: promotion with evidence (a price, a "
+                  "contact id, a mini-program card, or a link pushed by new accounts).",
+                  "{senders} 个账号发了 {n} 条硬广：有推销证据（价格、联系方式、小程序，"
+                  "或新账号反复推送的链接）。"),
     "noise.repeated": ("The same text was posted {n} times by {senders} accounts.",
                        "同一段文字被 {senders} 个账号发了 {n} 次。"),
     "noise.newcomer_links": ("{n} newcomers posted a link within an hour of joining.",
@@ -157,14 +166,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "score.operations": ("{answered:.0%} of newcomers were answered; median first reply "
                          "{reply}; activity on {days:.0%} of days.",
                          "{answered:.0%} 的新人得到回应；首次回复中位数 {reply}；{days:.0%} 的日子有人发言。"),
+    "score.no_data": ("Not enough data for: {parts} (left out of the score, not guessed).",
+                      "数据不足：{parts}（不计入得分，也不猜测）。"),
+    "score.owner_likely": ("No roles in this export: {name}, the most active in the first "
+                           "four weeks, is likely the owner (a guess, not used in any score).",
+                           "导出记录没有角色信息：建群头四周发言最多的 {name} 可能是群主（仅为推测，不计入任何得分）。"),
+    "score.big_but_working": ("{active} active members, above {size}, but no sign of strain "
+                              "(newcomers answered, members keep talking, one conversation): "
+                              "no need to split.",
+                              "活跃成员 {active} 人，超过 {size} 人，但没有吃力的迹象（新人有人回应、发言量稳定、"
+                              "话题没有分裂）：不必拆分。"),
     "score.replication": ("{active} active members against a recommended {size}; "
                           "{seeds} high-tier members could seed a new group.",
                           "活跃成员 {active} 人，建议上限 {size} 人；{seeds} 位高势能成员可作新群的种子。"),
     # actions
     "do.checkin": ("Start a 21-day check-in to rebuild a daily habit.",
                    "发起 21 天打卡，重建每天发言的习惯。"),
-    "do.split": ("Split the group: {active} active members > {size}.",
-                 "拆分群：活跃成员 {active} 人，超过 {size} 人。"),
+    "do.split": ("Split the group: {active} active members > {size}, the size a learning "
+                 "group works with.",
+                 "拆分群：活跃成员 {active} 人，超过学习型群适合的 {size} 人。"),
+    "do.split_symptoms": ("Consider splitting: {active} active members and the group shows "
+                          "strain ({symptoms}). First ask whether it should replicate at all.",
+                          "可以考虑拆分：活跃成员 {active} 人，且已出现吃力的迹象（{symptoms}）。"
+                          "先想清楚这个群是否应该复制。"),
     "do.rule_vote": ("Hold a rule vote on ads and quiet hours: {ads} ads in this period.",
                      "就广告和禁言时间发起规则投票：本期有 {ads} 条广告。"),
     "do.welcome": ("Welcome the {n} newcomers of the last four weeks whom nobody answered.",
@@ -186,7 +210,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "策划一次活动（预热、引爆、监控），把成员拉回来。"),
     "do.archive": ("Archive the group or restart it with its remaining core members.",
                    "归档此群，或用剩下的核心成员重启。"),
-    "do.clean_ads": ("Remove the {n} accounts that posted hard ads.", "清理发硬广的 {n} 个账号。"),
+    "do.clean_ads": ("Review the messages of the {n} accounts that posted hard ads; record "
+                     "strikes under the rulebook, and remove an account only after its "
+                     "strikes or your review.",
+                     "复核发硬广的 {n} 个账号的消息；按群规记违规，累计违规或经你复核后再移出。"),
     "do.quiet_hours": ("Set quiet hours (23:00–07:00) in the rulebook.",
                        "在群规中设定禁言时间（23:00–07:00）。"),
     "do.onboarding": ("Build an onboarding routine: announcement, welcome, self-introduction.",

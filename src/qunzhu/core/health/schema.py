@@ -73,9 +73,11 @@ def group_dict(gh: GroupHealth, lang: str | None = None, extra: dict[str, Any] |
         "risk": life.current_risk,
         "warning": life.warned,
         "weeks_to_zombie": _num(life.weeks_to_zombie),
+        "top_reason": gh.top_reason.to_dict(lang),
         "actions": notes(gh.actions, lang),
         "elements": [{"code": e.code, "score": e.score,
-                      "parts": {k: _num(min(max(v, 0.0), 1.0)) for k, v in e.parts.items()},
+                      "parts": {k: None if v is None else _num(min(max(v, 0.0), 1.0))
+                                for k, v in e.parts.items()},
                       "reasons": notes(e.notes, lang), "actions": notes(e.actions, lang)}
                      for e in gh.elements],
         "lifecycle": {

@@ -16,7 +16,7 @@ import numpy as np
 from .activity import Activity
 from .graph import Graph
 from .history import History
-from .lifecycle import Lifecycle, owners_of
+from .lifecycle import Lifecycle, likely_owner, owners_of
 from .members import MemberStats, Output, Tiers
 from .noise import Noise
 from .reasons import Note, action, reason
@@ -37,20 +37,35 @@ WELCOME_DAYS = 28  #: newcomers still worth a late welcome
 MIN_ADS = 10  #: fewer ads than this do not call for a rule vote
 
 
+SPLIT_FALL = 0.7  #: messages per active member below 70 % of the eight weeks before
+SPLIT_UNANSWERED = 0.5  #: half the recent newcomers unanswered
+SPLIT_DRIFT = 0.4  #: modularity of the reply graph from which topics drift apart
+
+
 @dataclass(frozen=True)
 class Element:
     code: str
-    score: int
-    parts: dict[str, float]
+    score: int | None  #: None: not enough data for any of its parts
+    parts: dict[str, float | None]  #: None: not enough data for this part
     notes: tuple[Note, ...]
     actions: tuple[Note, ...]
 
 
-def _mix(element: str, parts: dict[str, float]) -> int:
+def _mix(element: str, parts: dict[str, float | None]) -> int | None:
+    """Weighted mean of the parts that have data; a part without data is left out, not
+    scored 50 — and an element with no data at all has no score."""
     weights = PARTS[element]
-    total = sum(weights.values())
-    value = sum(weights[k] * min(max(v, 0.0), 1.0) for k, v in parts.items()) / total
+    known = {k: v for k, v in parts.items() if v is not None}
+    total = sum(weights[k] for k in known)
+    if total <= 0:
+        return None
+    value = sum(weights[k] * min(max(v, 0.0), 1.0) for k, v in known.items()) / total
     return round(100 * value)
+
+
+def _missing(parts: dict[str, float | None]) -> tuple[Note, ...]:
+    gaps = [k for k, v in parts.items() if v is None]
+    return (reason("score.no_data", parts=", ".join(gaps)),) if gaps else ()
 
 
 def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
@@ -76,29 +91,35 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
         interest_actions.append(action("do.clean_ads", n=len(spammers)))
     if any(f.code == "night_flood" for f in noise.findings):
         interest_actions.append(action("do.quiet_hours"))
-    interest = Element("interest", _mix("interest", interest_parts), interest_parts,
+    interest = Element("interest", _mix("interest", dict(interest_parts)),
+                       dict(interest_parts),
                        (reason("score.interest", returning=returning, noise=noise_share),),
                        tuple(interest_actions))
 
-    owners = owners_of(h, speech)
+    owners = owners_of(h)
     if not owners:
         managers = "unknown"
     else:
         lately = ts > until - 14 * 86400
         managers = "active" if np.isin(s[lately], owners).any() else "silent"
-    structure_parts = {"tiers": 1 - tiers.distance, "shape": SHAPE_SCORE[graph.shape],
-                       "managers": {"active": 1.0, "silent": 0.0, "unknown": 0.5}[managers]}
+    structure_parts: dict[str, float | None] = {
+        "tiers": 1 - tiers.distance, "shape": SHAPE_SCORE[graph.shape],
+        "managers": {"active": 1.0, "silent": 0.0, "unknown": None}[managers]}
     structure_actions = list(tiers.actions) + list(graph.actions)
     if managers == "silent":
         structure_actions.insert(0, action("do.owner_back"))
+    owner_notes: tuple[Note, ...] = ()
+    guess = likely_owner(h)
+    if guess is not None:
+        owner_notes = (reason("score.owner_likely", name=h.names[guess]),)
     structure = Element("structure", _mix("structure", structure_parts), structure_parts,
                         (reason("score.structure", distance=tiers.distance, shape=graph.shape,
-                                managers=managers),) + tiers.notes + graph.notes,
-                        tuple(structure_actions))
+                                managers=managers),) + owner_notes + tiers.notes + graph.notes
+                        + _missing(structure_parts), tuple(structure_actions))
 
     output_parts = {"share": output.share / 0.3, "spread": 1 - output.gini,
                     "contributors": output.contributors / 10}
-    output_el = Element("output", _mix("output", output_parts), output_parts,
+    output_el = Element("output", _mix("output", dict(output_parts)), dict(output_parts),
                         (reason("score.output", share=output.share,
                                 contributors=output.contributors, gini=output.gini),)
                         + output.notes,
@@ -107,15 +128,15 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
     recent_days = activity.messages_per_day[-28:]
     rhythm = sum(1 for x in recent_days if x) / max(len(recent_days), 1)
     median = activity.median_first_reply_s
-    if median is None:
-        speed = 0.0
-    else:
+    speed: float | None = None
+    if median is not None:
         speed = 1 - (math.log(max(median, 300)) - math.log(300)) / (math.log(7200) - math.log(300))
     nts = np.array(activity.newcomer_ts, np.int64)
     late = nts > until - RECENT_WEEKS * 7 * 86400
     answered = (float(np.mean(np.array(activity.newcomer_answered)[late])) if late.any()
-                else activity.answered_share)
-    ops_parts = {"answered": answered, "reply_speed": speed, "rhythm": rhythm}
+                else None)
+    ops_parts: dict[str, float | None] = {"answered": answered, "reply_speed": speed,
+                                          "rhythm": rhythm}
     ops_actions = []
     # welcoming someone months later helps nobody: only the last four weeks' newcomers
     waiting = [n for n in activity.unanswered if n.first_ts > until - WELCOME_DAYS * 86400]
@@ -130,29 +151,65 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
         ops_actions.append(action("do.archive"))
     reply_text = "—" if median is None else _duration(median)
     operations = Element("operations", _mix("operations", ops_parts), ops_parts,
-                         (reason("score.operations", answered=answered,
-                                 reply=reply_text, days=rhythm),) + life.notes,
-                         tuple(ops_actions))
+                         (reason("score.operations", answered=answered or 0.0,
+                                 reply=reply_text, days=rhythm),) + life.notes
+                         + _missing(ops_parts), tuple(ops_actions))
 
     active_recent = int(np.unique(s[ts > until - RECENT]).size)
-    size_ok = 1.0 if active_recent <= h.active_size else max(0.0, 2 - active_recent / h.active_size)
     seeds = tiers.counts[0]
-    rep_parts = {"size": size_ok, "seeds": seeds / 3}
+    symptoms = split_symptoms(h, until, activity, graph) if active_recent > h.active_size else []
+    # one sign alone can be a season (December) or a crowd of one-off askers: two are strain
+    oversized = active_recent > h.active_size and (h.learning or len(symptoms) >= 2)
+    size_ok = 1.0 if not oversized else max(0.0, 2 - active_recent / h.active_size)
+    rep_parts: dict[str, float | None] = {"size": size_ok, "seeds": seeds / 3}
     rep_actions = []
-    if active_recent > h.active_size:
+    rep_notes: tuple[Note, ...] = ()
+    if oversized and h.learning:  # seed 001: a learning group works with about 40
         rep_actions.append(action("do.split", active=active_recent, size=h.active_size))
+    elif oversized:  # seed 000: a group that works is not split for its size alone
+        rep_actions.append(action("do.split_symptoms", active=active_recent,
+                                  symptoms="; ".join(symptoms)))
+    elif active_recent > h.active_size:
+        rep_notes = (reason("score.big_but_working", active=active_recent,
+                            size=h.active_size),)
     replication = Element("replication", _mix("replication", rep_parts), rep_parts,
                           (reason("score.replication", active=active_recent, size=h.active_size,
-                                  seeds=seeds),), tuple(rep_actions))
+                                  seeds=seeds),) + rep_notes, tuple(rep_actions))
     return (interest, structure, output_el, operations, replication)
 
 
+def split_symptoms(h: History, until: int, activity: Activity, graph: Graph) -> list[str]:
+    """Why a group that is not a learning group has outgrown itself, if it has: newcomers go
+    unanswered, each member says ever less, or the reply graph falls apart into topics."""
+    out = []
+    nts = np.array(activity.newcomer_ts, np.int64)
+    ok = np.array(activity.newcomer_answered, bool)
+    recent = nts > until - RECENT
+    if activity.replies_recorded and recent.sum() >= 5 and (~ok[recent]).mean() >= SPLIT_UNANSWERED:
+        out.append(f"unanswered {(~ok[recent]).mean():.0%}")
+    speech = h.speech
+    ts, s = h.ts[speech], h.sender[speech]
+    now = ts > until - RECENT
+    before = (ts > until - 3 * RECENT) & ~now
+    if now.any() and before.any():
+        rate_now = now.sum() / np.unique(s[now]).size
+        rate_before = before.sum() / np.unique(s[before]).size
+        if rate_now < SPLIT_FALL * rate_before:
+            out.append(f"per member {rate_now:.0f} < {rate_before:.0f}")
+    # a few clusters that talk among themselves; dozens mean one-off visitors, not topics
+    if 2 <= graph.communities <= 6 and graph.modularity >= SPLIT_DRIFT:
+        out.append(f"topics {graph.communities}, modularity {graph.modularity:.2f}")
+    return out
+
+
 def overall(elements: tuple[Element, ...], weights: dict[str, float] | None = None) -> int:
+    """Weighted mean of the elements that have a score."""
     w = weights or ELEMENT_WEIGHTS
-    total = sum(w.get(e.code, 0.0) for e in elements)
+    scored = [e for e in elements if e.score is not None]
+    total = sum(w.get(e.code, 0.0) for e in scored)
     if total <= 0:
         return 0
-    return round(sum(w.get(e.code, 0.0) * e.score for e in elements) / total)
+    return round(sum(w.get(e.code, 0.0) * (e.score or 0) for e in scored) / total)
 
 
 def _duration(seconds: float) -> str:
