@@ -25,7 +25,8 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture
 def console(cli_env: dict[str, str]) -> Iterator[tuple[str, str]]:
     """A running console with the demo community; yields (base URL, password)."""
-    assert run_cli(cli_env, "demo", "--end", date.today().isoformat()).returncode == 0
+    demo = run_cli(cli_env, "demo", "--end", date.today().isoformat())
+    assert demo.returncode == 0, demo.stderr
     created = run_cli(cli_env, "operator", "create", "amy", "-c", "reading-club",
                       "--role", "owner", "--password", "browser-test-pw")
     assert created.returncode == 0, created.stderr

@@ -169,3 +169,14 @@ def test_the_console_period_control_means_what_since_and_until_mean(client: Any)
     assert "Whole history" in html
     bad = client.get(url, {"since": "2015-13-01"}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 200 and "YYYY-MM-DD" in bad.content.decode()
+
+
+def test_a_group_climbing_back_from_silence_far_below_its_peak_is_no_burst() -> None:
+    # Seattle's room, December 2015: silent for weeks, then 6 and 9 speakers, still under half
+    # of its peak of 12.75 a week. Before: "burst 爆发期", the stage of a group taking off.
+    community = _community("gitter/fcc-gitter-Seattle.json")
+    (gh, _), = compute(community, until=_day_end(date(2015, 12, 6))).groups
+    life = gh.lifecycle
+    assert life.active[-4:] == (0, 0, 6, 9), "growing from nothing"
+    assert life.smoothed[-1] < 0.5 * life.peak
+    assert life.stage != "burst"
