@@ -10,6 +10,12 @@
   var TIER_COLORS = {high: "#b91c1c", middle: "#d97706", ordinary: "#64748b", lurker: "#cbd5e1"};
   var charts = [];
 
+  /* Member names and chat text are written by anyone in a group: never HTML. ECharts puts a
+   * tooltip formatter's string into the page as HTML, so every such value is escaped here. */
+  function esc(value) {
+    return echarts.format.encodeHTML(String(value));
+  }
+
   function json(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -78,17 +84,21 @@
   function graph(el, g, L) {
     var nodes = g.graph.top_nodes, maxPr = 0;
     nodes.forEach(function (n) { maxPr = Math.max(maxPr, n.pagerank); });
-    var ids = {};
-    nodes.forEach(function (n) { ids[n.id] = true; });
+    var ids = {}, names = {};
+    nodes.forEach(function (n) { ids[n.id] = true; names[String(n.id)] = n.name; });
     var communities = {};
     nodes.forEach(function (n) { communities[n.community] = true; });
     var cats = Object.keys(communities).map(function (c) { return {name: L.circle + " " + (+c + 1)}; });
     return {
       tooltip: {formatter: function (p) {
-        if (p.dataType === "edge") return p.data.source + " — " + p.data.target + ": " + p.data.value;
+        if (p.dataType === "edge") {
+          return esc(names[p.data.source] || p.data.source) + " — " +
+                 esc(names[p.data.target] || p.data.target) + ": " + esc(p.data.value);
+        }
         var n = p.data.raw;
-        return n.name + "<br>" + L.tiers[n.tier] + " · PageRank " + n.pagerank.toFixed(3) +
-               "<br>" + L.degree + " " + n.degree + " · " + L.betweenness + " " + n.betweenness.toFixed(3);
+        return esc(n.name) + "<br>" + esc(L.tiers[n.tier]) + " · PageRank " + n.pagerank.toFixed(3) +
+               "<br>" + esc(L.degree) + " " + n.degree + " · " + esc(L.betweenness) + " " +
+               n.betweenness.toFixed(3);
       }},
       legend: {top: 0, type: "scroll", data: cats.map(function (c) { return c.name; })},
       series: [{
