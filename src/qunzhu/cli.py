@@ -612,6 +612,9 @@ def _replay(target: Any, chosen: list[Any] | None, since: str | None, until: str
     with err.status("replaying …") as status:
         rows = replay(target, chosen, first, last, every, lang, weights,
                       progress=lambda k, n: status.update(f"replaying: day {k} of {n} …"))
+    if not rows:
+        raise _fail("nothing to replay: no messages up to --until, or --since is after the "
+                    "last message")
     err.print(f"{len(rows)} row(s)")
     if format == "json":
         import orjson

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from qunzhu.core.events import ChatEvent, MessageKind
 from qunzhu.core.health import analyse_community, analyse_group, from_events
-from qunzhu.core.health.lifecycle import WEEK
 from qunzhu.core.health.members import assign_tiers, member_stats
 from qunzhu.core.health.reasons import CATALOGUE, render
 from qunzhu.core.health.schema import group_dict
@@ -39,7 +38,7 @@ def test_a_decaying_group_turns_zombie_in_the_defined_week_after_a_warning() -> 
     # 40 active for six weeks, then a fall of 30% a week: 28, 19, 13, 9, 6, 4, 3, 2, 1, 1
     curve = [40] * 6 + [28, 19, 13, 9, 6, 4, 3, 2, 1, 1]
     h = one(weekly_curve(curve))
-    until = int(h.ts[-1]) + 3 * 86400  # the end of the last week's window
+    until = int(h.ts[-1]) + 5 * 86400  # the Sunday that ends the last (calendar) week
     life = analyse_group(h, until).lifecycle
     assert life.active == tuple(curve)
     # peak (smoothed) 40 → zombie line max(4, min(3, 20)) = 4; week 11 (4) is not below it,
@@ -263,10 +262,15 @@ def test_a_silent_member_changes_no_tier_of_others(params: tuple[int, int, int])
     assert "silent-one" in [m["name"] for m in listed]
 
 
-def test_week_windows_end_at_until() -> None:
+def test_weeks_are_calendar_weeks_so_reports_of_one_week_agree() -> None:
+    # messages on the Tuesdays of three weeks from Monday 2026-01-05 (Shanghai time)
     h = one(weekly_curve([3, 3, 3]))
-    until = int(h.ts[-1])
-    life = analyse_group(h, until).lifecycle
-    assert len(life.weeks) == 3
-    assert life.active[-1] == 3
-    assert (until - int(h.ts[0])) < 3 * WEEK
+    tuesday = int(h.ts[-1])
+    life = analyse_group(h, tuesday).lifecycle
+    # the third week is not over: the verdict is that of the week ending Sunday 01-18
+    assert life.weeks == ("2026-01-05", "2026-01-12") and life.active == (3, 3)
+    for later in (1, 3):  # Wednesday, Friday: the same verdict
+        again = analyse_group(h, tuesday + later * 86400).lifecycle
+        assert (again.weeks, again.risk, again.warning) == (life.weeks, life.risk, life.warning)
+    sunday = analyse_group(h, tuesday + 5 * 86400).lifecycle
+    assert sunday.weeks[-1] == "2026-01-19" and sunday.active == (3, 3, 3)

@@ -148,6 +148,8 @@ def test_cli_replay_prints_csv_and_json(tmp_path: Any) -> None:
         assert same_day[0]["stage"] == group["stage"] and same_day[0]["risk"] == group["risk"]
         bad = run_cli(env, "report", "imported", "--replay", "hourly")
         assert bad.returncode == 1 and "--replay" in bad.stderr
+        late = run_cli(env, "report", "imported", "--replay", "weekly", "--since", "2017-01-01")
+        assert late.returncode == 1 and "nothing to replay" in late.stderr
 
 
 def test_the_console_period_control_means_what_since_and_until_mean(client: Any) -> None:
@@ -180,3 +182,25 @@ def test_a_group_climbing_back_from_silence_far_below_its_peak_is_no_burst() -> 
     assert life.active[-4:] == (0, 0, 6, 9), "growing from nothing"
     assert life.smoothed[-1] < 0.5 * life.peak
     assert life.stage != "burst"
+
+
+def test_daily_reports_of_one_week_agree_and_one_group_sees_the_others() -> None:
+    # New York time, two rooms. Before: windows ended at each report's end, so the warning of
+    # the YouTube room came and went from one day to the next (on at risk 35.5 on a Monday,
+    # off the Tuesday); a report of one group lost the other groups' evidence.
+    community = _community(ROTTERDAM, "gitter/fcc-gitter-YouTube.json", slug="ny",
+                           tz="America/New_York")
+    youtube = community.groups.get(name__icontains="YouTube")
+    daily = [r for r in replay(community, since=date(2016, 5, 1), until=date(2016, 6, 30),
+                               every="daily") if r.group_id == youtube.pk]
+    by_week: dict[date, set[tuple[str, float, bool]]] = {}
+    for r in daily:
+        day = date.fromisoformat(r.day)
+        sunday = day - timedelta(days=(day.weekday() + 1) % 7)
+        by_week.setdefault(sunday, set()).add((r.stage, r.risk, r.warning))
+    assert len(by_week) >= 8 and all(len(v) == 1 for v in by_week.values()), by_week
+    alone = replay(community, [youtube], since=date(2016, 5, 1), until=date(2016, 6, 30),
+                   every="daily")
+    assert [(r.day, r.stage, r.risk, r.warning, r.overall) for r in alone] == [
+        (r.day, r.stage, r.risk, r.warning, r.overall) for r in daily]
+    assert replay(community, since=date(2017, 1, 1)) == []

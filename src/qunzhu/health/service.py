@@ -81,12 +81,15 @@ def compute(community: Community, groups: Sequence[Group] | None = None,
     say("read")
     if until is None:
         until = horizon(community)
-    loaded = (reader or Reader(community, groups)).histories(since, until)
+    reader = reader or Reader(community, groups)
+    every = reader.read(since, until)
+    loaded = every[:len(reader.chosen)]
     t1 = time.perf_counter()
     say("analyse")
     end = int(until.timestamp()) - 1 if until is not None else None
     stages: dict[str, float] = {}
-    healths = analyse_community([item.history for item in loaded], end, weights, stages)
+    healths = analyse_community([item.history for item in loaded], end, weights, stages,
+                                evidence=[item.history for item in every])
     t2 = time.perf_counter()
     by_history = {id(item.history): item.group for item in loaded}
     return Computed(community, [(gh, by_history[id(gh.history)]) for gh in healths],
@@ -103,8 +106,8 @@ class ReplayRow:
     stage: str
     risk: float
     warning: bool
-    overall: int
-    active: int  #: active members in the last seven days
+    overall: int | None
+    active: int  #: active members in the last week
     reason: dict[str, Any]  #: the top reason, as in the report's ``top_reason``
 
     def as_dict(self) -> dict[str, Any]:
@@ -116,6 +119,8 @@ class ReplayRow:
 def cutoffs(first: date, last: date, every: str = "weekly") -> list[date]:
     """The replay's report days from ``first`` to ``last``: every Sunday (weekly), every
     day (daily) or the last day of every month (monthly); ``last`` always ends the list."""
+    if first > last:
+        return []
     days: list[date] = []
     day = first
     while day <= last:

@@ -25,8 +25,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from qunzhu.community.models import Community, Group, Identity, Membership, Message
-from qunzhu.core.health.flags import F_LINK
-from qunzhu.core.health.history import KIND_CODE, KINDS, History, link_keys, with_ad_context
+from qunzhu.core.health.flags import F_LINK, link_hashes
+from qunzhu.core.health.history import KIND_CODE, KINDS, History, with_ad_context
 from qunzhu.ingest.bulk import adapt_datetime
 
 from .models import GroupColumns
@@ -34,8 +34,9 @@ from .models import GroupColumns
 FETCH = 20_000
 OWNER_ROLES = {"creator", "manager"}
 #: part of the snapshot's validity: a new message kind changes every kind code, and flag
-#: bits recomputed by a migration change no message count (3: contact and selling bits)
-LAYOUT = "3:" + ",".join(KINDS)
+#: bits recomputed by a migration change no message count (3: contact and selling bits;
+#: 4: link and site keys of the flagged texts)
+LAYOUT = "5:" + ",".join(KINDS)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Raw:
     mention_rows: np.ndarray  # int64 row of each mention
     mention_ids: np.ndarray  # int64 identity mentioned
     text_rows: np.ndarray  # int64 rows of flagged texts
+    text_links: np.ndarray  # int64 per flagged text: key of its first link, 0 none
+    text_sites: np.ndarray  # int64 per flagged text: key of that link's site, 0 none
     texts: list[str]
 
     def __len__(self) -> int:
@@ -74,12 +77,13 @@ class Raw:
         return Raw(self.identity[lo:hi], self.ts[lo:hi], self.kind[lo:hi], self.reply[lo:hi],
                    self.length[lo:hi], self.flags[lo:hi], self.ids[lo:hi],
                    self.mention_rows[keep_m] - lo, self.mention_ids[keep_m],
-                   self.text_rows[keep_t] - lo,
+                   self.text_rows[keep_t] - lo, self.text_links[keep_t],
+                   self.text_sites[keep_t],
                    [t for t, k in zip(self.texts, keep_t.tolist(), strict=True) if k])
 
     # -- the stored snapshot ---------------------------------------------------------------
     ARRAYS = ("identity", "ts", "kind", "reply", "length", "flags", "ids", "mention_rows",
-              "mention_ids", "text_rows")
+              "mention_ids", "text_rows", "text_links", "text_sites")
 
     def dump(self) -> bytes:
         """The snapshot's bytes: a JSON header (name, dtype, length, offset of each array),
@@ -123,7 +127,9 @@ def _query(percent_s: str) -> str:
         epoch = f"CAST(strftime('{percent_s}', m.sent_at) AS INTEGER)"
         no_mentions = "'[]'"
     else:
-        epoch = "CAST(EXTRACT(EPOCH FROM m.sent_at) AS BIGINT)"
+        # FLOOR, as SQLite's strftime('%s') truncates: a cast would round 23:59:59.6 into
+        # the next day, and a report ending just after the last message would drop it
+        epoch = "CAST(FLOOR(EXTRACT(EPOCH FROM m.sent_at)) AS BIGINT)"
         no_mentions = "'[]'::jsonb"
     return (f"SELECT COALESCE(m.identity_id, -1), {epoch}, m.kind,"  # noqa: S608
             f" COALESCE(CASE WHEN m.reply_to_id IS NOT NULL THEN"
@@ -159,6 +165,7 @@ def read_rows(group: Group) -> Raw:
     mention_ids: list[int] = []
     text_rows: list[int] = []
     texts: list[str] = []
+    links: list[tuple[int, int]] = []
     n = 0
     with connection.cursor() as cursor, _small_cache(cursor):
         cursor.execute(_query("%%s"), [group.pk])
@@ -184,6 +191,8 @@ def read_rows(group: Group) -> Raw:
                 if text:
                     text_rows.append(n + i)
                     texts.append(text)
+                    # hashed once here, so that a report never parses the links again
+                    links.append(link_hashes(text) if flags[i] & F_LINK else (0, 0))
             n += len(rows)
 
     def joined(name: str, dtype: type) -> np.ndarray:
@@ -193,7 +202,9 @@ def read_rows(group: Group) -> Raw:
                joined("reply", np.int64), joined("length", np.int32),
                joined("flags", np.uint8), joined("ids", np.int64),
                np.array(mention_rows, np.int64), np.array(mention_ids, np.int64),
-               np.array(text_rows, np.int64), texts)
+               np.array(text_rows, np.int64),
+               np.array([k for k, _ in links], np.int64).reshape(-1),
+               np.array([k for _, k in links], np.int64).reshape(-1), texts)
 
 
 def group_columns(group: Group, count: int, last_id: int) -> Raw:
@@ -226,21 +237,25 @@ class Reader:
 
     def __init__(self, community: Community, groups: Sequence[Group] | None = None) -> None:
         self.community = community
-        self.chosen = (list(groups) if groups is not None
-                       else list(community.groups.order_by("pk")))
+        # every group is read: ads pushed across groups are evidence even in a report of one
+        self.every = list(community.groups.order_by("pk"))
+        self.chosen = list(groups) if groups is not None else self.every
+        chosen = {g.pk for g in self.chosen}
+        self.every = [g for g in self.every if g.pk in chosen] + [
+            g for g in self.every if g.pk not in chosen]
         self.person_of: dict[int, int] = dict(
             Identity.objects.filter(community=community).values_list("pk", "person_id"))
         self.names: dict[int, str] = dict(community.people.values_list("pk", "display_name"))
         self.memberships: dict[int, list[tuple[int, list[str], datetime | None]]] = {}
         for group_id, person_id, roles, joined in Membership.objects.filter(
-                group__in=self.chosen).values_list("group_id", "person_id", "roles", "joined"):
+                group__in=self.every).values_list("group_id", "person_id", "roles", "joined"):
             self.memberships.setdefault(group_id, []).append((person_id, roles or [], joined))
         stats = {row["group_id"]: (row["n"], row["last"]) for row in
-                 Message.objects.filter(group__in=self.chosen).order_by().values("group_id")
+                 Message.objects.filter(group__in=self.every).order_by().values("group_id")
                  .annotate(n=Count("id"), last=Max("id"))}
         self.raws: dict[int, Raw] = {}
         self.first_seen: dict[int, dict[int, int]] = {}
-        for group in self.chosen:
+        for group in self.every:
             count, last = stats.get(group.pk, (0, 0))
             raw = group_columns(group, count, last)
             self.raws[group.pk] = raw
@@ -249,14 +264,19 @@ class Reader:
 
     def histories(self, since: datetime | None = None, until: datetime | None = None
                   ) -> list[Loaded]:
-        """Each group's history within the period. The roster is what was known at its end:
-        a member who joined, or first spoke, only later is not counted (a report of last
-        spring does not list this winter's newcomers as lurkers)."""
+        """The chosen groups' histories within the period (see :meth:`read`)."""
+        return self.read(since, until)[:len(self.chosen)]
+
+    def read(self, since: datetime | None = None, until: datetime | None = None
+             ) -> list[Loaded]:
+        """Every group's history within the period, the chosen groups first. The roster is
+        what was known at its end: a member who joined, or first spoke, only later is not
+        counted (a report of last spring does not list this winter's newcomers as lurkers)."""
         start = int(since.timestamp()) if since is not None else None
         end = int(until.timestamp()) if until is not None else None
         text_keys: dict[str, int] = {}
         out = []
-        for group in self.chosen:
+        for group in self.every:
             members = self.memberships.get(group.pk, [])
             if end is not None:
                 first = self.first_seen[group.pk]
@@ -363,13 +383,12 @@ def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int,
     np.cumsum(counts, out=ptr[1:])
     order = np.argsort(raw.mention_rows[ok], kind="stable")
     text_key = np.zeros(n, np.int64)
-    link = np.zeros(n, np.int32)
-    site = np.zeros(n, np.int32)
-    linked = ((raw.flags[raw.text_rows] & F_LINK) != 0).tolist()
-    for row, text, has_link in zip(raw.text_rows.tolist(), raw.texts, linked, strict=True):
+    for row, text in zip(raw.text_rows.tolist(), raw.texts, strict=True):
         text_key[row] = text_keys.setdefault(text, len(text_keys) + 1)
-        if has_link:  # the site of a link decides whether it is the community's topic
-            link[row], site[row] = link_keys(text, text_keys)
+    link = np.zeros(n, np.int64)
+    site = np.zeros(n, np.int64)
+    link[raw.text_rows] = raw.text_links
+    site[raw.text_rows] = raw.text_sites
     join_at = np.full(len(people), -1, np.int64)
     for s, stamp in join_times.items():
         join_at[s] = stamp

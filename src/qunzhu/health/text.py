@@ -59,13 +59,15 @@ def print_report(data: dict[str, Any], console: Console, lang: str) -> None:
         stage = Text(t["stages"].get(g["stage"], g["stage"]), style=STAGE_STYLE.get(g["stage"], ""))
         risk = Text(f"{_whole(g['risk'])}" + (f" {t['warning']}" if g["warning"] else ""),
                     style="bold red" if g["warning"] else "")
-        summary.add_row(escape(g["group"]["name"]), stage, risk, str(g["overall"]),
+        overall = "—" if g["overall"] is None else str(g["overall"])
+        summary.add_row(escape(g["group"]["name"]), stage, risk, overall,
                         *("—" if e["score"] is None else str(e["score"]) for e in g["elements"]))
     console.print(summary)
     for g in data["groups"]:
         parts: list[Any] = []
+        health = "—" if g["overall"] is None else g["overall"]
         head = (f"[{STAGE_STYLE.get(g['stage'], '')}]{t['stages'].get(g['stage'], g['stage'])}[/]"
-                f" · {t['risk']} {_whole(g['risk'])} · {t['health']} {g['overall']}/100"
+                f" · {t['risk']} {_whole(g['risk'])} · {t['health']} {health}/100"
                 f" · {g['period']['since'][:10]} – {g['period']['until'][:10]}")
         parts.append(head)
         for r in g["lifecycle"]["reasons"]:

@@ -1,4 +1,5 @@
-"""Console views of group health: read the cached report, never compute in a request."""
+"""Console views of group health: read the stored report; only a page asked for another
+period (``?since=&until=``) computes, for its one group."""
 
 from __future__ import annotations
 

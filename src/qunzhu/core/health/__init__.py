@@ -46,23 +46,23 @@ class GroupHealth:
     output: Output
     noise: Noise
     elements: tuple[Element, ...]
-    overall: int
+    overall: int | None  #: None: no element had data
     actions: tuple[Note, ...]
 
     @property
     def attention(self) -> tuple[int, float, int]:
         """Sort key: warned and risky groups first, then the least healthy."""
         return (0 if self.lifecycle.warned or self.lifecycle.stage == "zombie" else 1,
-                -self.lifecycle.current_risk, self.overall)
+                -self.lifecycle.current_risk, 101 if self.overall is None else self.overall)
 
     @property
     def top_reason(self) -> Note:
-        """The one sentence a list of groups shows: while warned, the strongest warning
-        signal; otherwise the stage and why."""
+        """The one sentence a list of groups shows: while warned (and not yet a zombie), the
+        strongest warning signal if it is worth 10 risk points; otherwise the stage and why."""
         life = self.lifecycle
-        if life.warned and life.signals:
+        if life.warned and life.stage != "zombie" and life.signals:
             strongest = max(life.signals, key=lambda s: s.value * s.weight)
-            if strongest.value > 0:
+            if strongest.value * strongest.weight >= 10:  # a signal worth 10+ risk points
                 return strongest.note
         return life.notes[0] if life.notes else reason("stage.empty")
 
@@ -121,10 +121,13 @@ def analyse_group(h: History, until: int | None = None, spam: set[int] | None = 
 
 def analyse_community(histories: Sequence[History], until: int | None = None,
                       weights: dict[str, float] | None = None,
-                      timings: dict[str, float] | None = None) -> list[GroupHealth]:
-    """Every group, the groups needing attention first."""
+                      timings: dict[str, float] | None = None,
+                      evidence: Sequence[History] | None = None) -> list[GroupHealth]:
+    """Every group, the groups needing attention first. ``evidence`` (default: the same
+    histories) are all the community's groups, whose texts repeated across groups count
+    even when only some groups are reported."""
     clock = _Clock(timings)
-    spam = spam_keys(histories)
+    spam = spam_keys(evidence if evidence is not None else histories)
     clock.lap("noise")
     if until is None:
         ends = [int(h.ts[-1]) for h in histories if len(h.ts)]

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .flags import F_AD, F_QR
 from .history import (
     I64,
-    K_MINI,
     History,
     distinct_per,
     first_rows,
@@ -144,7 +142,7 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
     founding_end = int(ts[0]) + FOUNDING_DAYS * 86400
     # a first message that is an ad or a QR card is a spammer arriving, not a newcomer to
     # welcome (the noise findings list them)
-    spam = ((h.flags[speech] & (F_AD | F_QR)) != 0) | (h.kind[speech] == K_MINI)
+    spam = h.ads[speech]
     newcomer_rows = first_row[(ts[first_row] >= founding_end) & ~spam[first_row]]
     answered = _answered(h, newcomer_rows, ts, sender, wait)
     ids = h.message_ids[speech]

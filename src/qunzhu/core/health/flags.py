@@ -12,6 +12,7 @@ ad is decided in :mod:`.ads`, from these bits and what the account and the commu
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 F_LINK = 1  #: contains a web link
@@ -131,6 +132,21 @@ def link_of(folded: str) -> tuple[str, str]:
     return url.rstrip("/"), ".".join(labels[-keep:])
 
 
+def link_hashes(folded: str) -> tuple[int, int]:
+    """Keys of a folded text's first link and of its site (0, 0 without one): 64-bit
+    hashes, the same in every process (a stored snapshot keeps them) and with bit 62 set,
+    so that they never equal a text key (small counters)."""
+    url, site = link_of(folded)
+    if not url:
+        return 0, 0
+    return _hash("link " + url), _hash("site " + site) if site else 0
+
+
+def _hash(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 2 | 1 << 62
+
+
 _SECOND_LEVEL = frozenset(("com", "net", "org", "gov", "edu", "co", "ac", "or", "ne", "go"))
 #: where anyone gets a site of their own: someone.github.io is not github.io
 _HOSTING = frozenset(("github.io", "gitee.io", "herokuapp.com", "wordpress.com",
@@ -140,4 +156,5 @@ _HOSTING = frozenset(("github.io", "gitee.io", "herokuapp.com", "wordpress.com",
 
 
 __all__ = ["AD_PHRASES", "CONTACT_PHRASES", "F_AD", "F_BOT", "F_CONTACT", "F_LINK", "F_PROMO",
-           "F_QR", "LINK_MARKERS", "MONEY_PHRASES", "QR_PHRASES", "link_of", "message_flags"]
+           "F_QR", "LINK_MARKERS", "MONEY_PHRASES", "QR_PHRASES", "link_hashes", "link_of",
+           "message_flags"]

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from qunzhu.core.events import ChatEvent, MessageKind
 from qunzhu.core.text import fold
 
-from .flags import F_BOT, F_LINK, link_of, message_flags
+from .flags import F_BOT, F_LINK, link_hashes, message_flags
 
 if TYPE_CHECKING:
     from .ads import AdContext
@@ -77,10 +77,10 @@ class History:
     people: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     capacity: int = 500
     active_size: int = 40
-    #: per row, keys of the first web link and of its site (0 none), in the text keys'
-    #: space; only for flagged texts of 10+ characters, as the database keeps them
-    link: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
-    site: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    #: per row, keys of the first web link and of its site (0 none: :func:`.flags.link_hashes`);
+    #: only for flagged texts of 10+ characters, as the database keeps them
+    link: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    site: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     #: what the community's other groups show about ads; None: this group alone
     ad_context: AdContext | None = None
     #: a learning group (check-ins, homework): seed 001's size line applies to it
@@ -100,7 +100,7 @@ class History:
                 object.__setattr__(self, name, np.full(len(self.names), -1, np.int64))
         for name in ("link", "site"):
             if len(getattr(self, name)) != n:
-                object.__setattr__(self, name, np.zeros(n, np.int32))
+                object.__setattr__(self, name, np.zeros(n, np.int64))
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -245,16 +245,6 @@ def with_ad_context(histories: dict[str, History]) -> dict[str, History]:
     return {k: replace(h, ad_context=context) for k, h in histories.items()}
 
 
-def link_keys(folded: str, keys: dict[str, int]) -> tuple[int, int]:
-    """Keys of a folded text's first link and of its site, shared with the text keys
-    (a prefix keeps the spaces apart); (0, 0) without a link."""
-    url, site = link_of(folded)
-    if not url:
-        return 0, 0
-    return (keys.setdefault("\x01link " + url, len(keys) + 1),
-            keys.setdefault("\x01site " + site, len(keys) + 1) if site else 0)
-
-
 def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str],
              owners: Sequence[str], bots: Sequence[str], joined: dict[str, datetime],
              keys: dict[str, int], people: dict[str, int]) -> History:
@@ -294,11 +284,11 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
                             for t, e in zip(folded, rows, strict=True)), np.int64, n)
     flags = np.fromiter((message_flags(f, e.kind) for f, e in zip(folded, rows, strict=True)),
                         np.uint8, n)
-    link = np.zeros(n, np.int32)
-    site = np.zeros(n, np.int32)
+    link = np.zeros(n, np.int64)
+    site = np.zeros(n, np.int64)
     for i in np.flatnonzero(flags & F_LINK).tolist():
         if len(rows[i].text) >= 10:  # the database source keeps flagged texts of 10+
-            link[i], site[i] = link_keys(folded[i], keys)
+            link[i], site[i] = link_hashes(folded[i])
     bot_ids = {index[b] for b in bots if b in index}
     if bot_ids:
         flags[np.isin(sender, list(bot_ids))] |= F_BOT

@@ -1,24 +1,25 @@
 """Lifecycle 生命周期 and the zombie warning 僵尸群预警.
 
-Weeks here are the seven-day windows that end at the report's end (``until``), counted
-backwards, so the latest week is always complete; each window is labelled by its first day.
+Weeks here are calendar weeks, Monday to Sunday in the group's zone, up to the last Sunday
+on or before the report's end (``until``): the verdict is weekly, so a report on a
+Wednesday shows the verdict of the week that ended on Sunday, and reports of two days of
+the same week agree. Each window is labelled by its Monday.
 
 Definitions (docs/health.md explains them with examples):
 
-* **active** — members who said something in the window (joins and system lines excluded);
-  **smoothed** — the mean of this and the two windows before.
+* **active** — members who said something in the week (joins and system lines excluded);
+  **smoothed** — the mean of this week and the three before.
 * **peak** — the highest smoothed value so far; the **zombie line** is
   ``max(10% of peak, min(3, half the peak))``: ten per cent of the peak, but never fewer
   than three people unless the group never had six.
-* **zombie 僵尸群** — two consecutive windows whose active count is below the zombie line;
-  the group stays zombie until two consecutive windows are at or above it again.
-* **stage** — launch for the first four windows; otherwise burst when the smoothed curve
-  grew at least 10% a window over the last four, decline when it fell at least 8% a window
-  or sits below half the peak while not growing, plateau in between.
-* **risk** — 0–100, a weighted mean of six signals (weights in :data:`RISK_WEIGHTS`), each
-  scaled to 0–1; the **warning** is on when risk reaches 50 or the fitted trend crosses the
-  zombie line within ten weeks (the last four weeks' trend, extrapolated) after a fall
-  below 70% of the peak.
+* **zombie 僵尸群** — two consecutive weeks whose active count is below the zombie line;
+  the group stays zombie until two consecutive weeks are at or above it again.
+* **stage** — launch for the first four weeks; otherwise burst when the three-week mean
+  grew at least 10% a week over the last four (at or above half the peak), decline when it
+  fell at least 8% a week or sits below half the peak while not growing, plateau between.
+* **risk** — 0–100, points per signal (:data:`RISK_WEIGHTS`), clipped; the **warning**
+  comes on at :data:`WARN_ON` and goes off after two weeks below :data:`WARN_OFF`, and
+  stays on through the zombie stage.
 """
 
 from __future__ import annotations
@@ -29,36 +30,44 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activity import Activity
-from .history import DENSE_CELLS, F64, I64, History, distinct_per, local_date, pair_counts
+from .history import (
+    DENSE_CELLS,
+    F64,
+    I64,
+    History,
+    distinct_per,
+    local_date,
+    pair_counts,
+    utc_offsets,
+)
 from .reasons import Note, reason
 
 WEEK = 7 * 86400
 LAUNCH_WEEKS = 4
-TREND_WEEKS = 6
 #: risk points per signal at full strength (docs/health.md, "Risk"): the four that ranked
 #: weeks best on real groups with known fates carry 25 each (``near`` runs from -1, far above
-#: the zombie line, to 1, below it); the playbook's three extras add up to 10 each, the
-#: unanswered newcomers only where the export records replies or mentions. The sum is
-#: clipped to 0..100.
+#: the zombie line, to 1, below it); the playbook's extras add up to 10 (ads) and 20 (newcomers
+#: unanswered, only where the export records replies or mentions; owner silent, only where
+#: the owner is known). The sum is clipped to 0..100.
 RISK_WEIGHTS: dict[str, float] = {
     "near": 25.0, "fall": 25.0, "trend": 25.0, "concentration": 25.0,
     "noise": 10.0, "unanswered": 20.0, "owner_silent": 20.0,
 }
 WARN_ON = 35.0  #: the warning comes on when the risk reaches this
 WARN_OFF = 20.0  #: ... and goes off only after two weeks in a row below this (hysteresis)
-WARN_ETA_WEEKS = 10.0
 ETA_HORIZON = 26.0  #: a trend that needs more weeks than this to reach the line is no forecast
 TRAIL = 4  #: weeks of the trailing mean that levels and the peak are measured on
 FALL_FROM, FALL_TO = 0.7, 0.1  #: the fall signal runs from 70 % of the peak to 10 %
 #: a fall counts only when larger than this many standard deviations of weekly counts
 #: that only wobble (Poisson: variance = mean)
 WARN_NOISE_SD = 2.0
+OVERDISPERSED = 3.0  #: divisor of the variance of a four-week mean (Poisson would be 4)
 
 
 @dataclass(frozen=True)
 class Signal:
     code: str
-    value: float  #: 0..1
+    value: float  #: 0..1 (``near``: -1..1)
     weight: float
     note: Note
 
@@ -94,7 +103,22 @@ def windows(h: History, until: int) -> tuple[I64, int]:
     return count - 1 - back, count
 
 
+def week_end(h: History, until: int) -> tuple[int, int]:
+    """(UTC, local) epoch second of the end of the last Sunday on or before ``until``'s
+    local day, in the group's zone; ``until`` itself while the group has no whole week."""
+    local = until + int(utc_offsets(np.array([until], np.int64), h.zone)[0])
+    day = local // 86400
+    sunday = day - (day + 3 + 1) % 7  # (day + 3) % 7 is the weekday, Monday = 0
+    end_local = (sunday + 1) * 86400 - 1
+    end = end_local - int(utc_offsets(np.array([end_local], np.int64), h.zone)[0])
+    speech = h.speech
+    if not speech.any() or end < int(h.ts[speech][0]):
+        return until, local
+    return end, end_local
+
+
 def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
+    until, until_local = week_end(h, until)
     speech = h.speech & (h.ts <= until)
     win, n = windows(h, until)
     if n == 0 or not speech.any():
@@ -108,7 +132,6 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
     peak = np.maximum.accumulate(smooth)
     threshold = np.maximum(0.1 * peak, np.minimum(3.0, 0.5 * peak))
     zombie = _zombie_states(active, threshold)
-    slope = _slopes(np.log1p(smooth), TREND_WEEKS)
     growth = _slopes(np.log1p(smooth), 4)
     # stages follow a shorter mean (three weeks), so that a fall shows within two weeks
     short = np.convolve(active, np.ones(3) / 3)[:n]
@@ -137,7 +160,7 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
     ratio = np.log(np.maximum(threshold, 0.5) / np.maximum(smooth, 0.5))
     eta[falling] = np.maximum(ratio[falling] / growth[falling], 0)
     warning = _hysteresis(risk, zombie)
-    labels = tuple(local_date((until - (n - k) * WEEK) // 86400 + 1) for k in range(n))
+    labels = tuple(local_date((until_local - (n - k) * WEEK) // 86400 + 1) for k in range(n))
     since = None
     if zombie[-1]:
         k = n - 1
@@ -146,7 +169,7 @@ def analyse_lifecycle(h: History, activity: Activity, until: int) -> Lifecycle:
         since = labels[k]
     last = n - 1
     signals = tuple(_signal_note(code, float(values[last]), h, activity, smooth, peak,
-                                 slope, until, speech, w, s, n)
+                                 growth, until, speech, w, s, n)
                     for code, values in signals_by_week.items())
     eta_now = (float(eta[last]) if math.isfinite(eta[last]) and not zombie[last]
                and eta[last] <= ETA_HORIZON else None)
@@ -188,12 +211,14 @@ def _hysteresis(risk: F64, zombie: np.ndarray) -> np.ndarray:
 def _beyond_noise(smooth: F64, span: int = 4) -> np.ndarray:
     """Whether the smoothed curve fell more over the last ``span`` weeks than chance would
     move it. In a group of a few speakers a week, 6 → 4 is a wobble, not a trend; in a
-    group of hundreds, 300 → 200 is not. Both levels are means of three Poisson weeks, so
-    their difference has variance (before + now) / 3."""
+    group of hundreds, 300 → 200 is not. Both levels are means of four weeks; were the counts
+    Poisson, their difference would have variance (before + now) / 4. Real weekly counts vary
+    more (people come in bursts), so the variance is taken as (before + now) / 3 (on the
+    development set the Poisson value raised 4 more false-alarm weeks)."""
     before = np.concatenate([np.full(span, smooth[0] if len(smooth) else 0.0), smooth])[
         :len(smooth)]
     fall = before - smooth
-    return np.asarray(fall > WARN_NOISE_SD * np.sqrt((before + smooth) / 3.0))
+    return np.asarray(fall > WARN_NOISE_SD * np.sqrt((before + smooth) / OVERDISPERSED))
 
 
 def _zombie_states(active: F64, threshold: F64) -> np.ndarray:
@@ -304,7 +329,7 @@ def _owner_silence(h: History, speech: np.ndarray, w: I64, n: int, until: int) -
 
 def _window_of(ts: I64, until: int, n: int) -> I64:
     back = (until - ts) // WEEK
-    return np.where(back < n, n - 1 - back, -1)
+    return np.where((back >= 0) & (back < n), n - 1 - back, -1)
 
 
 def _rolling(x: F64, span: int) -> F64:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activity import next_other
-from .flags import F_AD, F_BOT, F_LINK, F_QR
+from .flags import F_BOT, F_LINK
 from .history import F64, I64, K_FILE, K_LINK, History, distinct_per
 from .reasons import Note, action, reason
 
@@ -62,7 +62,7 @@ class MemberStats:
 
 def substantive(h: History) -> np.ndarray:
     """Boolean per row: a speech message with output value (see module docstring)."""
-    noisy = (h.flags & (F_AD | F_QR | F_BOT)) != 0
+    noisy = h.ads | ((h.flags & F_BOT) != 0)
     addressed = (h.reply_to >= 0) & (h.reply_to != h.sender)
     long_enough = (h.length >= 30) | (addressed & (h.length >= 15))
     media = (h.kind == K_FILE) | (h.kind == K_LINK) | ((h.flags & F_LINK) != 0)

@@ -166,16 +166,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "score.operations": ("{answered:.0%} of newcomers were answered; median first reply "
                          "{reply}; activity on {days:.0%} of days.",
                          "{answered:.0%} 的新人得到回应；首次回复中位数 {reply}；{days:.0%} 的日子有人发言。"),
-    "score.no_data": ("Not enough data for: {parts} (left out of the score, not guessed).",
-                      "数据不足：{parts}（不计入得分，也不猜测）。"),
+    "score.no_data": ("Not enough data for {parts}: left out of the score, not guessed.",
+                      "{parts}数据不足：不计入得分，也不猜测。"),
+    "score.operations_no_newcomers": ("No newcomer in the last eight weeks; median first reply "
+                                      "{reply}; activity on {days:.0%} of days.",
+                                      "近八周没有新人；首次回复中位数 {reply}；{days:.0%} 的日子有人发言。"),
     "score.owner_likely": ("No roles in this export: {name}, the most active in the first "
                            "four weeks, is likely the owner (a guess, not used in any score).",
                            "导出记录没有角色信息：建群头四周发言最多的 {name} 可能是群主（仅为推测，不计入任何得分）。"),
-    "score.big_but_working": ("{active} active members, above {size}, but no sign of strain "
-                              "(newcomers answered, members keep talking, one conversation): "
-                              "no need to split.",
-                              "活跃成员 {active} 人，超过 {size} 人，但没有吃力的迹象（新人有人回应、发言量稳定、"
-                              "话题没有分裂）：不必拆分。"),
+    "score.big_but_working": ("{active} active members, above {size}, but fewer than two "
+                              "signs of strain (newcomers unanswered, members saying less, "
+                              "talk falling apart into topics): no need to split for size alone.",
+                              "活跃成员 {active} 人，超过 {size} 人，但吃力的迹象（新人无人回应、人均发言减少、"
+                              "话题分裂）不到两项：不必只因人数而拆分。"),
     "score.replication": ("{active} active members against a recommended {size}; "
                           "{seeds} high-tier members could seed a new group.",
                           "活跃成员 {active} 人，建议上限 {size} 人；{seeds} 位高势能成员可作新群的种子。"),
@@ -227,6 +230,19 @@ SHAPE_WORDS = {"pyramid": ("a pyramid", "金字塔结构"), "ring": ("a ring", "
                "sparse": ("no clear shape", "结构不清")}
 MANAGER_WORDS = {"active": ("active", "在发言"), "silent": ("silent", "沉默"),
                  "unknown": ("not known", "未知")}
+#: parts of the five elements (for "not enough data for …")
+PART_WORDS = {"returning": ("returning members", "回访成员"), "clean": ("clean traffic", "干净的消息"),
+              "tiers": ("the tier split", "势能分布"), "shape": ("the shape", "结构"),
+              "managers": ("the owner and managers", "群主和管理员"),
+              "share": ("substantive share", "实质内容占比"), "spread": ("spread", "分布"),
+              "contributors": ("contributors", "贡献者"),
+              "answered": ("newcomers answered", "新人回应"),
+              "reply_speed": ("reply speed", "回复速度"), "rhythm": ("rhythm", "发言节奏"),
+              "size": ("size", "规模"), "seeds": ("seed members", "种子成员")}
+#: signs that a group has outgrown itself (score.split_symptoms)
+SYMPTOM_WORDS = {"unanswered": ("half the newcomers unanswered", "半数新人无人回应"),
+                 "quieter": ("members saying less", "人均发言减少"),
+                 "topics": ("talk falling apart into topics", "话题分裂")}
 
 
 def render(code: str, params: dict[str, Any], lang: str) -> str:
@@ -246,4 +262,9 @@ def _words(params: dict[str, Any], i: int) -> dict[str, Any]:
         value = out.get(key)
         if isinstance(value, str) and value in table:
             out[key] = table[value][i]
+    for key, table in (("parts", PART_WORDS), ("symptoms", SYMPTOM_WORDS)):
+        value = out.get(key)
+        if isinstance(value, list):
+            words = [table[v][i] if v in table else str(v) for v in value]
+            out[key] = (", " if i == 0 else "、").join(words)
     return out

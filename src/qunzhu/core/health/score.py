@@ -65,13 +65,17 @@ def _mix(element: str, parts: dict[str, float | None]) -> int | None:
 
 def _missing(parts: dict[str, float | None]) -> tuple[Note, ...]:
     gaps = [k for k, v in parts.items() if v is None]
-    return (reason("score.no_data", parts=", ".join(gaps)),) if gaps else ()
+    return (reason("score.no_data", parts=gaps),) if gaps else ()
 
 
 def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
                   stats: MemberStats, tiers: Tiers, graph: Graph, output: Output,
                   noise: Noise) -> tuple[Element, ...]:
     speech = h.speech
+    if not speech.any():  # nobody said anything in this period: nothing to score
+        return tuple(Element(code, None, {k: None for k in PARTS[code]},
+                             (reason("score.no_data", parts=list(PARTS[code])),), ())
+                     for code in ELEMENTS)
     s = h.sender[speech]
     ts = h.ts[speech]
     recent = ts > until - RECENT_WEEKS * 7 * 86400
@@ -103,7 +107,8 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
         lately = ts > until - 14 * 86400
         managers = "active" if np.isin(s[lately], owners).any() else "silent"
     structure_parts: dict[str, float | None] = {
-        "tiers": 1 - tiers.distance, "shape": SHAPE_SCORE[graph.shape],
+        "tiers": None if tiers.diagnosis == "too_few" else 1 - tiers.distance,
+        "shape": SHAPE_SCORE[graph.shape],
         "managers": {"active": 1.0, "silent": 0.0, "unknown": None}[managers]}
     structure_actions = list(tiers.actions) + list(graph.actions)
     if managers == "silent":
@@ -151,8 +156,10 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
         ops_actions.append(action("do.archive"))
     reply_text = "—" if median is None else _duration(median)
     operations = Element("operations", _mix("operations", ops_parts), ops_parts,
-                         (reason("score.operations", answered=answered or 0.0,
-                                 reply=reply_text, days=rhythm),) + life.notes
+                         (reason("score.operations", answered=answered, reply=reply_text,
+                                 days=rhythm) if answered is not None else
+                          reason("score.operations_no_newcomers", reply=reply_text,
+                                 days=rhythm),) + life.notes
                          + _missing(ops_parts), tuple(ops_actions))
 
     active_recent = int(np.unique(s[ts > until - RECENT]).size)
@@ -168,7 +175,7 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
         rep_actions.append(action("do.split", active=active_recent, size=h.active_size))
     elif oversized:  # seed 000: a group that works is not split for its size alone
         rep_actions.append(action("do.split_symptoms", active=active_recent,
-                                  symptoms="; ".join(symptoms)))
+                                  symptoms=symptoms))
     elif active_recent > h.active_size:
         rep_notes = (reason("score.big_but_working", active=active_recent,
                             size=h.active_size),)
@@ -180,13 +187,14 @@ def five_elements(h: History, until: int, activity: Activity, life: Lifecycle,
 
 def split_symptoms(h: History, until: int, activity: Activity, graph: Graph) -> list[str]:
     """Why a group that is not a learning group has outgrown itself, if it has: newcomers go
-    unanswered, each member says ever less, or the reply graph falls apart into topics."""
+    unanswered, each member says ever less, or the reply graph falls apart into topics
+    (codes of reasons.SYMPTOM_WORDS)."""
     out = []
     nts = np.array(activity.newcomer_ts, np.int64)
     ok = np.array(activity.newcomer_answered, bool)
     recent = nts > until - RECENT
     if activity.replies_recorded and recent.sum() >= 5 and (~ok[recent]).mean() >= SPLIT_UNANSWERED:
-        out.append(f"unanswered {(~ok[recent]).mean():.0%}")
+        out.append("unanswered")
     speech = h.speech
     ts, s = h.ts[speech], h.sender[speech]
     now = ts > until - RECENT
@@ -195,18 +203,21 @@ def split_symptoms(h: History, until: int, activity: Activity, graph: Graph) -> 
         rate_now = now.sum() / np.unique(s[now]).size
         rate_before = before.sum() / np.unique(s[before]).size
         if rate_now < SPLIT_FALL * rate_before:
-            out.append(f"per member {rate_now:.0f} < {rate_before:.0f}")
+            out.append("quieter")
     # a few clusters that talk among themselves; dozens mean one-off visitors, not topics
     if 2 <= graph.communities <= 6 and graph.modularity >= SPLIT_DRIFT:
-        out.append(f"topics {graph.communities}, modularity {graph.modularity:.2f}")
+        out.append("topics")
     return out
 
 
-def overall(elements: tuple[Element, ...], weights: dict[str, float] | None = None) -> int:
-    """Weighted mean of the elements that have a score."""
+def overall(elements: tuple[Element, ...], weights: dict[str, float] | None = None
+            ) -> int | None:
+    """Weighted mean of the elements that have a score; None when none has."""
     w = weights or ELEMENT_WEIGHTS
     scored = [e for e in elements if e.score is not None]
     total = sum(w.get(e.code, 0.0) for e in scored)
+    if not scored:
+        return None
     if total <= 0:
         return 0
     return round(sum(w.get(e.code, 0.0) * (e.score or 0) for e in scored) / total)
