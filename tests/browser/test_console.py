@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -30,11 +31,18 @@ def console(cli_env: dict[str, str]) -> Iterator[tuple[str, str]]:
     created = run_cli(cli_env, "operator", "create", "amy", "-c", "reading-club",
                       "--role", "owner", "--password", "browser-test-pw")
     assert created.returncode == 0, created.stderr
+    with serving(cli_env) as base:
+        yield base, "browser-test-pw"
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """`qunzhu serve` on a free port of this machine, until the block ends; yields its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "qunzhu.cli", "serve", "--port", str(port)],
-                              env=cli_env, cwd=REPO)
+                              env=env, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -42,9 +50,11 @@ def console(cli_env: dict[str, str]) -> Iterator[tuple[str, str]]:
             break
         except OSError:
             time.sleep(0.1)
-    yield base, "browser-test-pw"
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -9,11 +9,6 @@ injected, and if a tooltip does not show the name as the text it is.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_console import page  # noqa: F401 - the fixture
-from tests.conftest import REPO, run_cli
+from tests.browser.test_console import page, serving  # noqa: F401 - page: the fixture
+from tests.conftest import run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,21 +69,8 @@ def hostile(cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path
     report = tmp_path / "report.html"
     written = run_cli(cli_env, "report", "imported", "-f", "html", "-o", str(report))
     assert written.returncode == 0, written.stderr
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "qunzhu.cli", "serve", "--port", str(port)],
-                              env=cli_env, cwd=REPO)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/login/").close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base, report
-    server.terminate()
-    server.wait(timeout=10)
+    with serving(cli_env) as base:
+        yield base, report
 
 
 def _hover_the_graph(page: Any) -> list[str]:  # noqa: F811
