@@ -66,7 +66,10 @@ def test_the_ad_flood_group_shows_its_ads_as_evidence(stories) -> None:  # type:
     assert interest.score < next(e for e in stories["healthy_ring"].elements
                                  if e.code == "interest").score
     assert {"do.rule_vote", "do.clean_ads", "do.split"} <= {x.code for x in a.actions}
-    assert a.tiers.diagnosis == "flood"
+    # nobody leads it; the few who still talk with each other (answers now inferred from
+    # timing and names) make a thin middle, so "no role models" or an outright flood
+    assert a.tiers.counts[0] == 0 and a.tiers.shares[1] < 0.15
+    assert a.tiers.diagnosis in ("flood", "no_role_models")
 
 
 def test_the_new_group_is_launching(stories) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.conftest import cli_environment, run_cli
+from tests.ingest.fixtures import SHARED
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,28 @@ def test_bad_arguments_are_named(demo_env, args, message) -> None:  # type: igno
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_report_on_a_log_without_reply_links_says_they_are_inferred(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A real IRC log records no replies: the report says whose answers it inferred, and
+    how sure, in the reader's language."""
+    with cli_environment(tmp_path) as env:
+        log = SHARED / "irc/irclog2html/dircproxy-example.log"
+        done = run_cli(env, "import", "--year", "2008", str(log))
+        assert done.returncode == 0, done.stderr
+        en = run_cli(env, "report", "imported", "--lang", "en")
+        assert en.returncode == 0, en.stderr
+        said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", en.stdout).split())  # no panel borders
+        found = re.search(r"All (\d+) reply links are inferred from timing and names \(the "
+                          r"export records none\); mean confidence (\d+)%", said)
+        assert found, said[-2000:]
+        assert int(found.group(1)) > 100 and 30 <= int(found.group(2)) <= 95
+        zh = run_cli(env, "report", "imported", "--lang", "zh-hans", "-f", "json")
+        data = json.loads(zh.stdout)
+        (group,) = data["groups"]
+        codes = [r["code"] for r in group["graph"]["reasons"]]
+        assert "graph.inferred_all" in codes
+        text = next(r["text"] for r in group["graph"]["reasons"]
+                    if r["code"] == "graph.inferred_all")
+        assert "根据时间和称呼推断" in text
+        assert "graph.inferred_all" in [r["code"] for r in group["tiers"]["reasons"]]

@@ -135,3 +135,24 @@ def test_a_queued_refresh_is_reused(  # type: ignore[no-untyped-def]
         a = request_refresh(system_actor, community, reason="import 1")
         b = request_refresh(system_actor, community, reason="import 2")
     assert a.pk == b.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_replies_win_and_the_rest_are_inferred(community, system_actor) -> None:  # type: ignore[no-untyped-def]
+    """Read back from the database: a reply the export recorded keeps its target (weight 1)
+    although the text names someone else; a line without one gets an inferred reply."""
+    from qunzhu.health.source import load_histories
+
+    chat = Chat()
+    question = chat.say("alice", "who has read the new book already?")
+    chat.say("carol", "not yet, next week maybe", after=timedelta(seconds=20))
+    chat.say("bob", "carol: you will love it", reply_to=question, after=timedelta(seconds=20))
+    chat.say("carol", "bob: I hope so", after=timedelta(seconds=20))
+    _store(system_actor, community, chat)
+    (loaded,) = load_histories(community)
+    h = loaded.history
+    to, weight = h.links
+    name = {i: n for i, n in enumerate(h.names)}
+    assert (name[int(to[2])], weight[2]) == ("alice", 1.0)
+    assert name[int(to[3])] == "bob" and 0 < weight[3] < 1
+    assert h.answered_at[0] == int(chat.events[2].timestamp.timestamp())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +24,24 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from qunzhu.community.models import Community, Group, Identity, Membership, Message
+from qunzhu.community.models import (
+    Community,
+    Group,
+    Identity,
+    IdentityName,
+    Membership,
+    Message,
+)
 from qunzhu.core.health.flags import F_LINK, link_hashes
-from qunzhu.core.health.history import KIND_CODE, KINDS, History, with_ad_context
+from qunzhu.core.health.history import (
+    KIND_CODE,
+    KINDS,
+    SILENT_KINDS,
+    History,
+    answered_earliest,
+    with_ad_context,
+)
+from qunzhu.core.replies import first_answers, inferred_senders
 from qunzhu.ingest.bulk import adapt_datetime
 
 from .models import GroupColumns
@@ -35,8 +50,8 @@ FETCH = 20_000
 OWNER_ROLES = {"creator", "manager"}
 #: part of the snapshot's validity: a new message kind changes every kind code, and flag
 #: bits recomputed by a migration change no message count (3: contact and selling bits;
-#: 4: link and site keys of the flagged texts)
-LAYOUT = "5:" + ",".join(KINDS)
+#: 4: link and site keys of the flagged texts; 6: inferred reply links)
+LAYOUT = "6:" + ",".join(KINDS)
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,12 @@ class Raw:
     text_links: np.ndarray  # int64 per flagged text: key of its first link, 0 none
     text_sites: np.ndarray  # int64 per flagged text: key of that link's site, 0 none
     texts: list[str]
+    #: int64 identity of the sender each row answers as inferred from timing and names
+    #: (:mod:`qunzhu.core.replies`), -1 none; float32 confidence
+    inferred: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    inferred_p: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    #: int64 epoch second when someone else first answered the row (-1 never)
+    answered_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -79,11 +100,13 @@ class Raw:
                    self.mention_rows[keep_m] - lo, self.mention_ids[keep_m],
                    self.text_rows[keep_t] - lo, self.text_links[keep_t],
                    self.text_sites[keep_t],
-                   [t for t, k in zip(self.texts, keep_t.tolist(), strict=True) if k])
+                   [t for t, k in zip(self.texts, keep_t.tolist(), strict=True) if k],
+                   self.inferred[lo:hi], self.inferred_p[lo:hi], self.answered_at[lo:hi])
 
     # -- the stored snapshot ---------------------------------------------------------------
     ARRAYS = ("identity", "ts", "kind", "reply", "length", "flags", "ids", "mention_rows",
-              "mention_ids", "text_rows", "text_links", "text_sites")
+              "mention_ids", "text_rows", "text_links", "text_sites", "inferred", "inferred_p",
+              "answered_at")
 
     def dump(self) -> bytes:
         """The snapshot's bytes: a JSON header (name, dtype, length, offset of each array),
@@ -120,8 +143,9 @@ class Raw:
 
 
 def _query(percent_s: str) -> str:
-    """One group's rows, ordered by time. Rare columns (replies, mentions, the texts of
-    flagged messages) come back as -1 or '' when empty."""
+    """One group's rows, ordered by time. Rare columns (replies, mentions, the folded texts
+    of flagged messages) come back as -1 or '' when empty; the last column is the text,
+    read for reply inference only (the snapshot keeps the inferred links, not the texts)."""
     table = "community_message"
     if connection.vendor == "sqlite":
         epoch = f"CAST(strftime('{percent_s}', m.sent_at) AS INTEGER)"
@@ -137,7 +161,8 @@ def _query(percent_s: str) -> str:
             f" CASE WHEN m.mentions <> {no_mentions} THEN m.mentions END,"
             f" length(m.text), m.flags, m.id,"
             f" CASE WHEN m.flags <> 0 AND length(m.text) >= 10"
-            f" THEN COALESCE(NULLIF(m.text_folded, ''), m.text) END"
+            f" THEN COALESCE(NULLIF(m.text_folded, ''), m.text) END, m.text,"
+            f" COALESCE(m.reply_to_id, -1)"
             f" FROM {table} m WHERE m.group_id = %s ORDER BY m.sent_at, m.id")
 
 
@@ -165,13 +190,17 @@ def read_rows(group: Group) -> Raw:
     mention_ids: list[int] = []
     text_rows: list[int] = []
     texts: list[str] = []
+    every_text: list[str] = []
+    reply_ids: list[np.ndarray] = []
     links: list[tuple[int, int]] = []
     n = 0
     with connection.cursor() as cursor, _small_cache(cursor):
         cursor.execute(_query("%%s"), [group.pk])
         while rows := cursor.fetchmany(FETCH):
-            identity, ts, kind, reply, mentions, length, flags, ids, flagged = zip(
+            identity, ts, kind, reply, mentions, length, flags, ids, flagged, text, parent = zip(
                 *rows, strict=True)
+            every_text.extend(t or "" for t in text)
+            reply_ids.append(np.array(parent, np.int64))
             parts["identity"].append(np.array(identity, np.int64))
             parts["ts"].append(np.array(ts, np.int64))
             names, inverse = np.unique(np.array(kind, dtype=str), return_inverse=True)
@@ -198,13 +227,53 @@ def read_rows(group: Group) -> Raw:
     def joined(name: str, dtype: type) -> np.ndarray:
         return np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype)
 
-    return Raw(joined("identity", np.int64), joined("ts", np.int64), joined("kind", np.int8),
+    senders = joined("identity", np.int64)
+    kinds = joined("kind", np.int8)
+    stamps = joined("ts", np.int64)
+    inferred, inferred_p, answered_at = inferred_senders(
+        stamps, senders, every_text, _identity_names(group, senders),
+        (senders >= 0) & ~np.isin(kinds, SILENT_KINDS))
+    del every_text
+    answered_at = answered_earliest(answered_at, _recorded_answers(
+        joined("ids", np.int64), np.concatenate(reply_ids) if reply_ids else
+        np.zeros(0, np.int64), senders, stamps))
+    return Raw(senders, joined("ts", np.int64), kinds,
                joined("reply", np.int64), joined("length", np.int32),
                joined("flags", np.uint8), joined("ids", np.int64),
                np.array(mention_rows, np.int64), np.array(mention_ids, np.int64),
                np.array(text_rows, np.int64),
                np.array([k for k, _ in links], np.int64).reshape(-1),
-               np.array([k for _, k in links], np.int64).reshape(-1), texts)
+               np.array([k for _, k in links], np.int64).reshape(-1), texts,
+               inferred.astype(np.int64), inferred_p, answered_at)
+
+
+def _recorded_answers(ids: np.ndarray, parent_ids: np.ndarray, senders: np.ndarray,
+                      stamps: np.ndarray) -> np.ndarray:
+    """Per row, when someone else first answered it with a reply the export recorded."""
+    child = np.flatnonzero(parent_ids >= 0)
+    if len(child) == 0:
+        return np.full(len(ids), -1, np.int64)
+    order = np.argsort(ids, kind="stable")
+    pos = np.minimum(np.searchsorted(ids[order], parent_ids[child]), len(ids) - 1)
+    parent = order[pos]
+    ok = (ids[parent] == parent_ids[child]) & (senders[parent] != senders[child])
+    return first_answers(parent[ok], stamps[child[ok]], len(ids))
+
+
+def _identity_names(group: Group, identity: np.ndarray) -> dict[int, list[str]]:
+    """Every name each identity of the group went by (display names, nicknames, the IRC
+    nick or user name that is its platform id): what members write to address it."""
+    present = np.unique(identity[identity >= 0]).tolist()
+    out: dict[int, list[str]] = {}
+    for chunk in range(0, len(present), 5000):
+        ids = present[chunk:chunk + 5000]
+        for pk, display, external in Identity.objects.filter(pk__in=ids).values_list(
+                "pk", "display_name", "external_id"):
+            out.setdefault(pk, []).extend(n for n in (display, external) if n)
+        for pk, name in IdentityName.objects.filter(identity_id__in=ids).values_list(
+                "identity_id", "name"):
+            out.setdefault(pk, []).append(name)
+    return out
 
 
 def group_columns(group: Group, count: int, last_id: int) -> Raw:
@@ -376,6 +445,10 @@ def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int,
     replied = np.flatnonzero(raw.reply >= 0)
     if len(replied):
         reply[replied] = sender_index(raw.reply[replied])
+    inferred_to = np.full(n, -1, np.int32)
+    guessed = np.flatnonzero(raw.inferred >= 0)
+    if len(guessed):
+        inferred_to[guessed] = sender_index(raw.inferred[guessed])
     mentioned = sender_index(raw.mention_ids)
     ok = mentioned >= 0
     counts = np.bincount(raw.mention_rows[ok], minlength=n)[:n] if n else np.zeros(0, np.int64)
@@ -399,4 +472,5 @@ def _history(group: Group, raw: Raw, person_of: dict[int, int], names: dict[int,
         text_key=text_key, mention_ptr=ptr, mention_to=mentioned[ok][order].astype(np.int32),
         message_ids=raw.ids, zone=community.time_zone, owners=frozenset(owners),
         joined=join_at, people=np.array(people, np.int64), capacity=group.capacity,
-        active_size=group.active_size, link=link, site=site)
+        active_size=group.active_size, link=link, site=site, inferred_to=inferred_to,
+        inferred_p=raw.inferred_p.astype(np.float32), answered_at=raw.answered_at)

@@ -94,9 +94,10 @@ def analyse_group(h: History, until: int | None = None, spam: set[int] | None = 
     clock.lap("lifecycle")
     recent = max(start, end - 56 * 86400)  # tiers and the graph describe the last eight weeks
     stats = member_stats(h, recent, end + 1)
-    tiers = analyse_tiers(h, stats)
+    window = h.slice(recent, end + 1)
+    tiers = analyse_tiers(h, stats, period=window)
     clock.lap("tiers")
-    graph = analyse_graph(h.slice(recent, end + 1))
+    graph = analyse_graph(window)
     clock.lap("graph")
     output = analyse_output(h, member_stats(h))
     clock.lap("output")

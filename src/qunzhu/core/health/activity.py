@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from qunzhu.core.replies import SURE
+
 from .history import (
     I64,
     History,
@@ -64,8 +66,11 @@ class Activity:
     newcomer_ts: tuple[int, ...]  #: first-message time of every newcomer
     newcomer_answered: tuple[bool, ...]
     active_day_share: float  #: share of days in the period with any message
-    #: whether answers are known from replies and mentions (else guessed from timing)
+    #: whether the export records answers: replies and mentions (else inferred or guessed)
     replies_recorded: bool = False
+    #: reply links inferred from timing and names, and their mean confidence (0: none)
+    inferred_links: int = 0
+    inferred_confidence: float = 0.0
 
     @property
     def answered_share(self) -> float:
@@ -86,11 +91,15 @@ def next_other(s: npt.NDArray[np.int32], ts: I64) -> I64:
     return np.asarray(nxt[run_id] - ts, np.int64)
 
 
-def addressed(h: History) -> tuple[I64, I64]:
-    """(target sender, time) of every reply or mention from someone else, sorted."""
+def addressed(h: History, inferred: bool = True) -> tuple[I64, I64]:
+    """(target sender, time) of every reply or mention from someone else, sorted; with
+    ``inferred``, replies inferred with confidence SURE or more count too."""
     speech = h.speech
-    rows = np.flatnonzero(speech & (h.reply_to >= 0) & (h.reply_to != h.sender))
-    targets = [h.reply_to[rows].astype(np.int64)]
+    to, weight = h.links
+    if not inferred:
+        to = np.where(h.reply_to >= 0, to, -1)
+    rows = np.flatnonzero((to >= 0) & (weight >= SURE))
+    targets = [to[rows]]
     times = [h.ts[rows]]
     counts = np.diff(h.mention_ptr)
     if len(h.mention_to):
@@ -136,8 +145,12 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
 
     gaps = np.diff(ts, prepend=ts[0] - THREAD_GAP - 1)
     wait = next_other(h.sender[speech], ts)
-    openers = (gaps > THREAD_GAP) & (wait <= ANSWER_WINDOW)
-    median_reply = float(np.median(wait[openers])) if openers.any() else None
+    target, when = addressed(h)
+    # replies known or inferred: wait for the answer; else for anyone else to speak
+    known = len(target) >= 0.01 * len(ts)
+    wait_answer = _first_answer(target, when, sender, ts) if known else wait
+    openers = (gaps > THREAD_GAP) & (wait_answer <= ANSWER_WINDOW)
+    median_reply = float(np.median(wait_answer[openers])) if openers.any() else None
 
     founding_end = int(ts[0]) + FOUNDING_DAYS * 86400
     # a first message that is an ad or a QR card is a spammer arriving, not a newcomer to
@@ -165,22 +178,36 @@ def analyse_activity(h: History, until: int | None = None) -> Activity:
         heatmap=tuple(tuple(r) for r in heat.tolist()),
         newcomer_ts=tuple(ts[newcomer_rows].tolist()), newcomer_answered=answered,
         active_day_share=float(np.count_nonzero(per_day)) / nd,
-        replies_recorded=replies_recorded(h))
+        replies_recorded=replies_recorded(h), inferred_links=h.inferred_links[0],
+        inferred_confidence=round(h.inferred_links[1], 3))
 
 
 def replies_recorded(h: History) -> bool:
     """Whether the export records who answers whom: replies or mentions on at least 1 % of
-    what was said (Telegram, Discord, Slack, QQ JSON do; plain-text exports don't)."""
-    target, _ = addressed(h)
+    what was said (Telegram, Discord, Slack, QQ JSON do; plain-text exports don't).
+    Inferred replies do not count here: the warning's "newcomers unanswered" signal was
+    measured on recorded answers only (docs/health.md)."""
+    target, _ = addressed(h, inferred=False)
     return len(target) >= 0.01 * max(int(h.speech.sum()), 1)
+
+
+def _first_answer(target: I64, when: I64, sender: I64, ts: I64) -> I64:
+    """Per row, seconds until someone else first answers its sender after it (2**40 if
+    nobody does); ``target``/``when`` from :func:`addressed`, sorted by target and time."""
+    key = target * (1 << 40) + when
+    k = np.searchsorted(key, sender * (1 << 40) + ts, "right")
+    found = k < len(key)
+    k = np.minimum(k, max(len(key) - 1, 0))
+    ok = found & (target[k] == sender) if len(key) else np.zeros(len(ts), bool)
+    return np.where(ok, when[k] - ts, 1 << 40).astype(np.int64)
 
 
 def _answered(h: History, rows: I64, ts: I64, sender: I64, wait: I64) -> tuple[bool, ...]:
     """Whether each newcomer's first message got an answer within 24 hours.
 
-    An answer is a reply to or a mention of the newcomer by someone else; in a history with
-    (almost) no reply or mention data (plain-text exports), another member speaking within
-    ten minutes counts instead.
+    An answer is a reply to or a mention of the newcomer by someone else (a reply inferred
+    from timing and names counts when it is at least SURE); in a history with (almost) no
+    links at all, another member speaking within ten minutes counts instead.
     """
     if len(rows) == 0:
         return ()

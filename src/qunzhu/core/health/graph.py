@@ -1,9 +1,11 @@
 """Link degree 鏈接度 and shape: who talks with whom, and whether the group is a pyramid
 around one person or a ring of several centres (DOMAIN.md "Shape").
 
-Edges (undirected, weights summed): a reply or a mention is a **strong** edge (1.0);
-answering another member within three minutes without an explicit reply is a **weak**
-edge (0.3). Nodes are the members who said something in the period.
+Edges (undirected, weights summed): a reply the export recorded or a mention is a
+**strong** edge (1.0); a reply inferred from timing and names (:mod:`qunzhu.core.replies`)
+weighs its confidence. Only a history with no links at all (nothing to infer from) falls
+back to **weak** edges (0.3) for answering another member within three minutes. Nodes are
+the members who said something in the period.
 
 The graph library is igraph: bench/graph_bench.py measured it against rustworkx (see
 bench/RESULTS.md); igraph also has Leiden community detection built in, rustworkx has none.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import random
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import igraph as ig
 import numpy as np
@@ -70,10 +72,11 @@ def edges(h: History) -> tuple[I64, I64, F64]:
     speech = h.speech
     s = h.sender.astype(np.int64)
     parts_a, parts_b, parts_w = [], [], []
-    rep = speech & (h.reply_to >= 0) & (h.reply_to != h.sender)
+    to, weight = h.links
+    rep = to >= 0
     parts_a.append(s[rep])
-    parts_b.append(h.reply_to[rep].astype(np.int64))
-    parts_w.append(np.full(int(rep.sum()), STRONG))
+    parts_b.append(to[rep])
+    parts_w.append(STRONG * weight[rep])
     if len(h.mention_to):
         owner = np.repeat(np.arange(len(h.ts)), np.diff(h.mention_ptr))
         ok = speech[owner] & (h.mention_to != h.sender[owner])
@@ -81,7 +84,7 @@ def edges(h: History) -> tuple[I64, I64, F64]:
         parts_b.append(h.mention_to[ok].astype(np.int64))
         parts_w.append(np.full(int(ok.sum()), STRONG))
     rows = np.flatnonzero(speech)
-    if len(rows) > 1:
+    if len(rows) > 1 and not (h.inferred_to >= 0).any():
         prev, cur = rows[:-1], rows[1:]
         quick = ((s[cur] != s[prev]) & (h.ts[cur] - h.ts[prev] <= WEAK_WINDOW)
                  & (h.reply_to[cur] < 0))
@@ -98,7 +101,26 @@ def edges(h: History) -> tuple[I64, I64, F64]:
     return (keys // m).astype(np.int64), (keys % m).astype(np.int64), weight
 
 
+def inferred_note(h: History) -> Note | None:
+    """How much of who-answers-whom is inferred, and how sure (None: nothing inferred)."""
+    n, confidence = h.inferred_links
+    if n == 0:
+        return None
+    total = int((h.links[0] >= 0).sum())
+    if n == total:
+        return reason("graph.inferred_all", n=n, confidence=confidence)
+    return reason("graph.inferred_some", n=n, share=n / total, confidence=confidence)
+
+
 def analyse_graph(h: History, seed: int = 1) -> Graph:
+    graph = _analyse_graph(h, seed)
+    note = inferred_note(h)
+    if note is None:
+        return graph
+    return replace(graph, notes=(*graph.notes, note))
+
+
+def _analyse_graph(h: History, seed: int) -> Graph:
     a, b, w = edges(h)
     # members who spoke, and those someone replied to or mentioned (they may not have
     # spoken in this period)

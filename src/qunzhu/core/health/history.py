@@ -31,6 +31,7 @@ I32 = npt.NDArray[np.int32]
 I8 = npt.NDArray[np.int8]
 U8 = npt.NDArray[np.uint8]
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 Bools = npt.NDArray[np.bool_]
 
 #: kind codes, in the order of :class:`MessageKind` (``KIND_CODE[MessageKind.TEXT] == 0``)
@@ -85,6 +86,14 @@ class History:
     ad_context: AdContext | None = None
     #: a learning group (check-ins, homework): seed 001's size line applies to it
     learning: bool = False
+    #: per row, the sender index of the message it answers as :mod:`qunzhu.core.replies`
+    #: inferred it (-1: none, or not inferred), and how sure that is (0–1); rows with an
+    #: explicit ``reply_to`` keep theirs
+    inferred_to: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    inferred_p: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
+    #: per row, when someone else first answered it (a recorded reply, or an inferred one
+    #: at least SURE), UTC seconds; -1 never, or not known
+    answered_at: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         n = len(self.ts)
@@ -101,6 +110,11 @@ class History:
         for name in ("link", "site"):
             if len(getattr(self, name)) != n:
                 object.__setattr__(self, name, np.zeros(n, np.int64))
+        if len(self.inferred_to) != n or len(self.inferred_p) != n:
+            object.__setattr__(self, "inferred_to", np.full(n, -1, np.int32))
+            object.__setattr__(self, "inferred_p", np.zeros(n, np.float32))
+        if len(self.answered_at) != n:
+            object.__setattr__(self, "answered_at", np.full(n, -1, np.int64))
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -113,6 +127,24 @@ class History:
     def speech(self) -> Bools:
         """Rows that are something a member said (not a join line, not a system notice)."""
         return (self.sender >= 0) & ~np.isin(self.kind, SILENT_KINDS)
+
+    @cached_property
+    def links(self) -> tuple[I64, F64]:
+        """Whom each row answers, as ``(sender index, weight)``: a reply the export recorded
+        weighs 1 and wins; otherwise an inferred one weighs its confidence; -1 and 0 for
+        none (also for rows that are not speech, and for answering oneself)."""
+        explicit = self.reply_to >= 0
+        to = np.where(explicit, self.reply_to, self.inferred_to).astype(np.int64)
+        weight = np.where(explicit, 1.0, self.inferred_p.astype(np.float64))
+        ok = self.speech & (to >= 0) & (to != self.sender)
+        return np.where(ok, to, -1), np.where(ok, weight, 0.0)
+
+    @cached_property
+    def inferred_links(self) -> tuple[int, float]:
+        """How many of :attr:`links` are inferred, and their mean confidence."""
+        inferred = (self.links[0] >= 0) & (self.reply_to < 0)
+        count = int(inferred.sum())
+        return count, (float(self.links[1][inferred].mean()) if count else 0.0)
 
     @cached_property
     def ads(self) -> Bools:
@@ -152,7 +184,11 @@ class History:
             self.reply_to[lo:hi], self.length[lo:hi], self.flags[lo:hi], self.text_key[lo:hi],
             ptr - ptr[0], self.mention_to[ptr[0]:ptr[-1]], self.message_ids[lo:hi],
             self.zone, self.owners, self.joined, self.bots, self.people, self.capacity,
-            self.active_size, self.link[lo:hi], self.site[lo:hi], self.ad_context, self.learning)
+            self.active_size, self.link[lo:hi], self.site[lo:hi], self.ad_context, self.learning,
+            self.inferred_to[lo:hi], self.inferred_p[lo:hi],
+            # an answer after the end is not known at the end
+            np.where((end is not None) & (self.answered_at[lo:hi] >= (end or 0)), -1,
+                     self.answered_at[lo:hi]))
 
 
 DENSE_CELLS = 50_000_000  #: bucket × member tables up to this size are counted densely
@@ -261,6 +297,8 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
     for key in roster:
         member(key, key)
     by_id: dict[str, int] = {}
+    row_of: dict[str, int] = {}
+    parent_rows: list[tuple[int, int]] = []  # (child, parent) of recorded replies
     n = len(rows)
     sender = np.full(n, -1, np.int32)
     reply_to = np.full(n, -1, np.int32)
@@ -272,13 +310,15 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
         sender[i] = s
         if e.message_id:
             by_id[e.message_id] = s
+            row_of[e.message_id] = i
         if e.reply_to:
             reply_to[i] = by_id.get(e.reply_to, -1)
+            if e.reply_to in row_of:
+                parent_rows.append((i, row_of[e.reply_to]))
         mention_to.extend(member(m, m) for m in e.mentions)
         ptr[i + 1] = len(mention_to)
         if e.kind == MessageKind.JOIN and s >= 0:
             first_join.setdefault(s, int(e.timestamp.timestamp()))
-    kinds = np.fromiter((KIND_CODE[e.kind] for e in rows), np.int8, n)
     folded = [fold(e.text) for e in rows]
     text_key = np.fromiter((keys.setdefault(t, len(keys) + 1) if len(e.text) >= 6 else 0
                             for t, e in zip(folded, rows, strict=True)), np.int64, n)
@@ -289,6 +329,20 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
     for i in np.flatnonzero(flags & F_LINK).tolist():
         if len(rows[i].text) >= 10:  # the database source keeps flagged texts of 10+
             link[i], site[i] = link_hashes(folded[i])
+    from qunzhu.core.replies import first_answers, inferred_senders
+
+    keys_of: dict[int, list[str]] = {}
+    for key, i in index.items():
+        keys_of.setdefault(i, [names[i]]).append(key)
+    kinds = np.fromiter((KIND_CODE[e.kind] for e in rows), np.int8, n)
+    stamps = np.fromiter((int(e.timestamp.timestamp()) for e in rows), np.int64, n)
+    inferred_to, inferred_p, answered_at = inferred_senders(
+        stamps, sender, [e.text for e in rows], keys_of,
+        (sender >= 0) & ~np.isin(kinds, SILENT_KINDS))
+    recorded = [(c, p) for c, p in parent_rows if sender[c] != sender[p]]
+    if recorded:
+        child, parent = (np.array(x, np.int64) for x in zip(*recorded, strict=True))
+        answered_at = answered_earliest(answered_at, first_answers(parent, stamps[child], n))
     bot_ids = {index[b] for b in bots if b in index}
     if bot_ids:
         flags[np.isin(sender, list(bot_ids))] |= F_BOT
@@ -301,7 +355,7 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
             join_at[s] = first
     return History(
         group=group, names=tuple(names),
-        ts=np.fromiter((int(e.timestamp.timestamp()) for e in rows), np.int64, n),
+        ts=stamps,
         sender=sender, kind=kinds, reply_to=reply_to,
         length=np.fromiter((len(e.text) for e in rows), np.int32, n), flags=flags,
         text_key=text_key, mention_ptr=ptr, mention_to=np.array(mention_to, np.int32),
@@ -309,4 +363,12 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
         owners=frozenset(index[o] for o in owners if o in index), joined=join_at,
         bots=frozenset(bot_ids),
         people=np.fromiter((people.setdefault(k, len(people)) for k in index), np.int64,
-                           len(index)), link=link, site=site)
+                           len(index)), link=link, site=site, inferred_to=inferred_to,
+        inferred_p=inferred_p, answered_at=answered_at)
+
+
+def answered_earliest(a: I64, b: I64) -> I64:
+    """Row by row, the earlier of two first-answer times (-1: never)."""
+    big = np.iinfo(np.int64).max
+    out = np.minimum(np.where(a < 0, big, a), np.where(b < 0, big, b))
+    return np.where(out == big, -1, out)

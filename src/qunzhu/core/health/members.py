@@ -2,14 +2,32 @@
 
 Tiers come from behaviour thresholds, never from rank quantiles (DOMAIN.md "Structure"):
 ranking the top 5% "high" would make every group show exactly 5/15/80. The thresholds
-are per 28 days and scale with the period's length ``f = days / 28``:
+are per 28 days and scale with the period's length ``f = days / 28``; "group days" are
+the days on which anyone spoke:
 
-* **high** 高势能 — opens at least ``4f`` threads that others answer, is answered or
-  mentioned at least ``8f`` times, and speaks on at least 30% of the days;
-* **middle** 中势能 — not high, answers others or opens answered threads at least ``6f``
-  times in all, and speaks on at least ``max(3, 15% of the days)`` days;
+* **high** 高势能 — either a pillar of a busy group: opens at least ``4f`` threads that
+  others answer, is answered or mentioned at least ``8f`` times and at least three times
+  as often as the average speaker, and speaks on at least 30% of the days; or the one who
+  carries a quieter group: draws at least 10% of all the answers and mentions in the
+  group (and at least 4), opened at least 2 answered threads, and speaks on at least 30%
+  of the group days (3 or more);
+* **middle** 中势能 — not high, answers others or opens answered threads at least as often
+  as the average speaker and at least ``min(6f, max(3, 2% of the group's messages))``
+  times, and speaks on at least ``max(3, 15% of the group days)`` days;
 * **ordinary** 普通 — everyone else who said something. Members who said nothing are
   lurkers: counted apart, never in the split (the playbook's 5/15/80 is among participants).
+
+The rules compare with the group itself because fixed counts fail both ways: in a group
+that speaks a few times a week they never come true although one or two people plainly
+carry it, and in a lively group where everyone talks a lot everyone passes them
+(bench/tiers_eval.py; docs/health.md "Tiers on real groups").
+
+Answers are the history's reply links (:attr:`History.links`): replies the export
+recorded count 1 each, replies inferred from timing and names
+(:mod:`qunzhu.core.replies`) count their confidence. A thread is a message that answers
+nobody and that someone else answered within a day. A history with no links at all (no
+texts to infer from) falls back to timing: another member speaking within five minutes
+is an answer, a message after 30 minutes' silence answered within 15 a thread.
 
 A message is **substantive** (output) when it has 30+ characters, is a file or a link, or
 answers someone with 15+ characters — and is not an ad, a QR card or a bot's.
@@ -23,12 +41,17 @@ import numpy as np
 
 from .activity import next_other
 from .flags import F_BOT, F_LINK
+from .graph import inferred_note
 from .history import F64, I64, K_FILE, K_LINK, History, distinct_per
 from .reasons import Note, action, reason
 
 THREAD_GAP = 30 * 60
+THREAD_DAY = 24 * 3600  #: an answer within this time makes a message an answered thread
 THREAD_ANSWER = 15 * 60
 WEAK_ANSWER = 5 * 60
+PILLAR_TIMES = 3.0  #: a pillar is answered this many times as often as the average speaker
+CARRIER_SHARE = 0.10  #: share of the group's answers and mentions that one carrier draws
+MIDDLE_SHARE = 0.02  #: share of the group's messages in answers that makes a quiet middle
 TARGET = (0.05, 0.15, 0.80)
 BALANCED = 0.2  #: a split within this total-variation distance of 5/15/80 is "close"
 TIERS = ("high", "middle", "ordinary")
@@ -42,15 +65,16 @@ class MemberStats:
     """Counts per sender index (arrays of length ``members``)."""
 
     messages: I64
-    received: I64  #: replies from others
+    received: F64  #: replies from others (inferred ones weighted by confidence)
     mentioned: I64  #: mentions by others
-    threads: I64  #: threads opened that someone else answered within 15 minutes
-    answers: I64  #: replies / mentions to others (or quick follow-ups without reply data)
+    threads: I64  #: conversations opened that someone else answered
+    answers: F64  #: replies / mentions to others (or quick follow-ups without reply data)
     active_days: I64
     output: I64  #: substantive messages
     first_ts: I64
     last_ts: I64
     days: int  #: length of the period in days
+    group_days: int = 0  #: days in the period on which anyone spoke
 
     @property
     def score(self) -> F64:
@@ -63,7 +87,8 @@ class MemberStats:
 def substantive(h: History) -> np.ndarray:
     """Boolean per row: a speech message with output value (see module docstring)."""
     noisy = h.ads | ((h.flags & F_BOT) != 0)
-    addressed = (h.reply_to >= 0) & (h.reply_to != h.sender)
+    to, weight = h.links
+    addressed = (to >= 0) & (weight >= 0.5)
     long_enough = (h.length >= 30) | (addressed & (h.length >= 15))
     media = (h.kind == K_FILE) | (h.kind == K_LINK) | ((h.flags & F_LINK) != 0)
     return np.asarray(h.speech & ~noisy & (long_enough | media), bool)
@@ -79,32 +104,42 @@ def member_stats(h: History, start: int | None = None, end: int | None = None) -
         keep &= h.ts < end
     s = h.sender[keep].astype(np.int64)
     ts = h.ts[keep]
-    reply = h.reply_to[keep].astype(np.int64)
+    reply = h.links[0][keep]
+    weight = h.links[1][keep]
 
     def count(idx: I64, weights: np.ndarray | None = None) -> I64:
         return np.bincount(idx, weights=weights, minlength=m)[:m].astype(np.int64)
 
+    def weigh(idx: I64, weights: F64) -> F64:
+        return np.asarray(np.bincount(idx, weights=weights, minlength=m)[:m], np.float64)
+
     messages = count(s)
-    to_other = (reply >= 0) & (reply != s)
-    received = count(reply[to_other])
+    to_other = reply >= 0
+    received = weigh(reply[to_other], weight[to_other])
     owner_row = np.repeat(np.arange(len(h.ts)), np.diff(h.mention_ptr))
     kept = keep[owner_row]
     target = h.mention_to[kept].astype(np.int64)
     owner = h.sender[owner_row[kept]].astype(np.int64)
     mentioned = count(target[target != owner])
     mentions_out = count(owner[target != owner])
-    explicit = int(to_other.sum()) + int((target != owner).sum()) >= 0.01 * max(len(s), 1)
-    wait = next_other(h.sender[keep], ts)
-    gaps = np.diff(ts, prepend=(ts[0] - THREAD_GAP - 1) if len(ts) else 0)
-    opened = (gaps > THREAD_GAP) & (wait <= THREAD_ANSWER)
+    explicit = float(weight.sum()) + int((target != owner).sum()) >= 0.01 * max(len(s), 1)
+    answered_at = h.answered_at[keep]
+    if (h.answered_at >= 0).any():
+        # a message that answers nobody (it opens a conversation) and that someone else
+        # answered within a day
+        opened = (reply < 0) & (answered_at >= 0) & (answered_at <= ts + THREAD_DAY)
+    else:  # nothing known about who answers whom: silence, then someone else soon
+        wait = next_other(h.sender[keep], ts)
+        gaps = np.diff(ts, prepend=(ts[0] - THREAD_GAP - 1) if len(ts) else 0)
+        opened = (gaps > THREAD_GAP) & (wait <= THREAD_ANSWER)
     threads = count(s[opened])
     if explicit:
-        answers = count(s[to_other]) + mentions_out
+        answers = weigh(s[to_other], weight[to_other]) + mentions_out
     else:
         prev_other = np.zeros(len(s), bool)
         if len(s) > 1:
             prev_other[1:] = (s[1:] != s[:-1]) & (np.diff(ts) <= WEAK_ANSWER)
-        answers = count(s[prev_other])
+        answers = count(s[prev_other]).astype(np.float64)
     day = h.day[keep]
     if len(day):
         d0 = int(day.min())
@@ -124,16 +159,25 @@ def member_stats(h: History, start: int | None = None, end: int | None = None) -
         hi = end if end is not None else int(ts[-1]) + 1
         span = max(1, int(np.ceil((hi - lo) / 86400)))
     return MemberStats(messages, received, mentioned, threads, answers, active_days, output,
-                       first_ts, last_ts, span)
+                       first_ts, last_ts, span, len(np.unique(day)))
 
 
 def assign_tiers(stats: MemberStats) -> np.ndarray:
     """Tier per member: 0 high, 1 middle, 2 ordinary, -1 lurker (said nothing)."""
     f = max(stats.days / 28, 0.25)
-    high = ((stats.threads >= 4 * f) & (stats.received + stats.mentioned >= 8 * f)
-            & (stats.active_days >= 0.3 * stats.days))
-    middle = (~high & (stats.answers + stats.threads >= 6 * f)
-              & (stats.active_days >= max(3, 0.15 * stats.days)))
+    got = stats.received + stats.mentioned
+    speakers = stats.messages > 0
+    usual_got = float(got[speakers].mean()) if speakers.any() else 0.0
+    pillar = ((stats.threads >= 4 * f) & (got >= max(8 * f, PILLAR_TIMES * usual_got))
+              & (stats.active_days >= 0.3 * stats.days))
+    carrier = ((got >= CARRIER_SHARE * max(float(got.sum()), 1.0)) & (got >= 4)
+               & (stats.threads >= 2) & (stats.active_days >= max(3, 0.3 * stats.group_days)))
+    high = pillar | carrier
+    acts = stats.answers + stats.threads
+    usual_acts = float(acts[speakers].mean()) if speakers.any() else 0.0
+    need = max(min(6 * f, max(3.0, MIDDLE_SHARE * float(stats.messages.sum()))), usual_acts)
+    middle = (~high & (acts >= need)
+              & (stats.active_days >= max(3, 0.15 * stats.group_days)))
     tier = np.where(high, 0, np.where(middle, 1, 2))
     return np.where(stats.messages > 0, tier, -1)
 
@@ -163,7 +207,10 @@ class Tiers:
     actions: tuple[Note, ...]
 
 
-def analyse_tiers(h: History, stats: MemberStats, monthly: bool = True) -> Tiers:
+def analyse_tiers(h: History, stats: MemberStats, monthly: bool = True,
+                  period: History | None = None) -> Tiers:
+    """The split of ``stats`` (``period``: the rows it counts, for saying how much of who
+    answers whom is inferred; the whole history by default)."""
     tier = assign_tiers(stats)
     counts = tuple(int((tier == t).sum()) for t in range(3))
     speakers = sum(counts)
@@ -181,6 +228,9 @@ def analyse_tiers(h: History, stats: MemberStats, monthly: bool = True) -> Tiers
         notes.append(reason("tiers.skewed", distance=distance))
     elif diagnosis != "balanced":
         notes.append(reason(f"tiers.{diagnosis}"))
+    inferred = inferred_note(period if period is not None else h)
+    if inferred is not None:  # "answered" stands on inferred links: say so beside the split
+        notes.append(inferred)
     actions = {"no_role_models": [action("do.role_models")], "no_middle": [action("do.middle")],
                "flood": [action("do.role_models"), action("do.checkin")],
                "contact_exchange": [action("do.sharing")]}.get(diagnosis, [])

@@ -131,6 +131,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "graph.link_degree": ("Each active member interacts with {degree:.1f} others on average; "
                           "density {density:.2f}.",
                           "每位活跃成员平均与 {degree:.1f} 人互动；网络密度 {density:.2f}。"),
+    "graph.inferred_all": ("All {n} reply links are inferred from timing and names (the export "
+                           "records none); mean confidence {confidence:.0%}.",
+                           "全部 {n} 条回复关系都是根据时间和称呼推断的（导出文件没有记录回复）；"
+                           "平均把握 {confidence:.0%}。"),
+    "graph.inferred_some": ("{share:.0%} of the reply links ({n}) are inferred from timing and "
+                            "names, mean confidence {confidence:.0%}; the export recorded the rest.",
+                            "{share:.0%} 的回复关系（{n} 条）是根据时间和称呼推断的，平均把握 "
+                            "{confidence:.0%}；其余由导出文件记录。"),
     "graph.isolates": ("{n} members spoke but nobody answered them, and they answered nobody.",
                        "{n} 位成员发过言，但与任何人都没有互动。"),
     # output

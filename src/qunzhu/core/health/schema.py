@@ -57,8 +57,10 @@ def group_dict(gh: GroupHealth, lang: str | None = None, extra: dict[str, Any] |
         members.append({
             **who(i), "tier": TIER_NAMES[t.tier[i]], "score": t.score[i],
             "messages": int(stats.messages[i]), "active_days": int(stats.active_days[i]),
-            "threads": int(stats.threads[i]), "replies_received": int(stats.received[i]),
-            "mentions_received": int(stats.mentioned[i]), "answers": int(stats.answers[i]),
+            "threads": int(stats.threads[i]),
+            "replies_received": round(float(stats.received[i]), 1),
+            "mentions_received": int(stats.mentioned[i]),
+            "answers": round(float(stats.answers[i]), 1),
             "output": int(stats.output[i]),
             "pagerank": node.pagerank if node else None,
             "betweenness": node.betweenness if node else None,
