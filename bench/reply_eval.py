@@ -124,6 +124,33 @@ def score(predicted: dict[int, int], gold: dict[int, set[int]]) -> tuple[int, in
     return right, len(predicted), sum(len(v) for v in gold.values())
 
 
+def qtox_rows(copies: int) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, int]] | None:
+    """The #qtox log (../shared/data/irc/qtox-irc) read by qunzhu's IRC importer, repeated
+    ``copies`` times one after the other: a big group with real texts and names."""
+    from zoneinfo import ZoneInfo
+
+    from qunzhu.ingest import irc
+    from qunzhu.ingest.base import ParseContext, Unit
+
+    folder = ROOT.parent / "shared" / "data" / "irc" / "qtox-irc"
+    if not folder.exists():
+        return None
+    events = []
+    for path in sorted(folder.rglob("*.txt")):
+        unit = Unit.from_path(path)
+        events.extend(irc.parse(unit, ParseContext(label=unit.label,
+                                                   tz=ZoneInfo("Europe/London"))))
+    events.sort(key=lambda e: e.timestamp)
+    ids: dict[str, int] = {}
+    sender = [ids.setdefault(e.sender_key, len(ids)) if e.sender_key and e.kind.value == "text"
+              else -1 for e in events]
+    stamps = np.array([int(e.timestamp.timestamp()) for e in events], np.int64)
+    span = int(stamps[-1] - stamps[0]) + 1
+    names = replies.name_index({i: (key,) for key, i in ids.items()})
+    return (np.concatenate([stamps + k * span for k in range(copies)]),
+            np.array(sender * copies, np.int64), [e.text for e in events] * copies, names)
+
+
 def previous_rule(log: Log) -> dict[int, int]:
     return {c: (c if log.sender[c] < 0 or c == 0 else c - 1) for c in log.links}
 
@@ -179,7 +206,16 @@ def main(argv: list[str]) -> None:
     for log in data:
         replies.infer(log.ts, log.sender, log.texts, log.names)
     took = time.perf_counter() - start
-    print(f"speed: {rows / took:,.0f} messages/s ({rows} rows, whole logs, one core)")
+    print(f"speed: {rows / took:,.0f} messages/s ({len(data)} logs of {rows // len(data)} "
+          f"rows, one call each, one core)")
+    big = qtox_rows(copies=6)
+    if big is not None:
+        ts, sender, texts, names = big
+        start = time.perf_counter()
+        replies.infer(ts, sender, texts, names)
+        took = time.perf_counter() - start
+        print(f"speed: {len(ts) / took:,.0f} messages/s (#qtox, nine months six times over: "
+              f"{len(ts):,} rows in one group, {took:.1f} s, one core)")
     p, r, f = results["qunzhu model"]
     print(f"link P R F1: {p:.3f} {r:.3f} {f:.3f}")
 

@@ -7,7 +7,7 @@ Reads the development groups (``../shared/data/groups``: 18 freeCodeCamp Gitter 
 #yocto 2015, #qtox) as a report sees them and, every Sunday, computes the tiers exactly as
 the report does (the last eight weeks: :func:`qunzhu.core.health.member_stats` and
 :func:`~qunzhu.core.health.members.assign_tiers`). ``--old`` drops the inferred reply
-links (what every report showed before reply inference).
+links (as every report was before reply inference; the rules stay today's).
 
 Per group it prints: weekly reports judged (10+ speakers in the eight weeks), how many of
 those with more than 20 active speakers in their last week had a high tier, the median
@@ -97,7 +97,8 @@ def main() -> None:
         start = time.perf_counter()
         for name, h in sorted(ad_corpus.community(source).histories.items()):
             if args.old:
-                h = replace(h, inferred_to=np.full(len(h.ts), -1, np.int32))
+                h = replace(h, inferred_to=np.full(len(h.ts), -1, np.int32),
+                            answered_at=np.full(len(h.ts), -1, np.int64))
             rows.append(judge(name.removeprefix("fcc-gitter-"), h))
         print(f"{source}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     print(f"{'group':<26}{'reports':>8}{'high>0':>8}{'busy':>6}{'busy high':>10}"

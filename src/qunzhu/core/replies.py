@@ -5,17 +5,17 @@ tiers, link degree, centres and bridges and "newcomers unanswered" all stand on 
 :func:`infer` guesses, for every message, the earlier message it answers — or none, when
 it opens a conversation — from what any chat has: who spoke when, whose turn it was, a name
 at the start of the line or an @mention, a quote ("回复 XX："), a question before it,
-shared words (or shared pairs of Chinese characters), and a speaker going on with their
-own thread.
+shared words, and a speaker going on with their own thread.
 
 **Candidates.** For each message: itself ("opens a conversation"), the ``NEAR`` messages
 before it, and further back (up to ``WINDOW`` rows) the last message of every member who
 spoke there — whoever is answered is usually answered on their latest line. At most
 ``SLOTS`` candidates, nearest first.
 
-**Model.** Every candidate is described by a few small integer keys (distance and time
-gap; turn-taking flags; naming and topic flags; shared words and length; and, for the
-message itself, whether it greets, asks, names someone). A one hidden-layer network
+**Model.** Every candidate is described by a few small integer keys (distance, time gap
+and length; turn-taking flags; naming and topic flags, shared words among them; what the
+message itself is; and, for the "opens a conversation" candidate, whether it greets,
+asks, names someone). A one hidden-layer network
 scores each candidate, and a softmax over the candidates gives the confidence. The
 network's first layer is stored as one table per key, so scoring is a handful of table
 lookups per candidate (see :class:`Model`) — the same numbers as the dense network the
@@ -28,7 +28,10 @@ development split. Nothing is downloaded at run time.
 JSON) are never replaced: :func:`infer` only guesses where ``explicit`` is unknown.
 
 Everything runs vectorised over ``messages × candidates`` arrays; the texts are read in one
-pass over all of them joined (:func:`prepare`), so there is no per-message Python loop.
+pass over all of them joined (:func:`prepare`): Python runs once per distinct word and per
+line that starts in Chinese, not per message. Shared words are Latin-script words only: a
+Chinese line has no spaces, and character pairs were not measured on annotated Chinese
+chat, so they are not guessed at.
 """
 
 from __future__ import annotations
@@ -231,7 +234,10 @@ def prepare(texts: Sequence[str], sender: I64, names: Mapping[str, int]) -> Prep
     bags = np.zeros((n, BAG_WORDS), np.uint64)
     is_sep = code == -2
     row = np.cumsum(is_sep) - is_sep
-    question = np.fromiter(("?" in t or "？" in t or "吗" in t for t in texts), bool, n)
+    asks = np.fromiter(("?" in w or "？" in w or "吗" in w for w in vocabulary), bool,
+                       len(vocabulary))
+    question = np.zeros(n, bool)
+    question[row[asks[ids]]] = True
     # the first word of each row: greeting, thanks, whom the line addresses
     first = np.flatnonzero(~is_sep & np.concatenate([[True], is_sep[:-1]]))
     r_first = row[first]
@@ -483,9 +489,8 @@ class Model:
         """Scores ``(rows, SLOTS)`` for keys from :func:`candidates`."""
         t = _tables(self)
         z = t[0][keys[:, 1:, 0]]
-        z += t[1][keys[:, 1:, 1]]
+        z += t[5][keys[:, 1:, 1] * KEY_SIZES[4] + keys[:, 1:, 4]]
         z += t[2][keys[:, 1:, 2]]
-        z += t[4][keys[:, 1:, 4]]
         np.maximum(z, 0, out=z)
         own = np.maximum(t[3][keys[:, 0, 3]], 0)
         out = np.empty(keys.shape[:2], np.float32)
@@ -510,6 +515,9 @@ def _tables(net: Model) -> tuple[F32, ...]:
             if g in (0, 3):
                 table = table + net.b1
             out.append(np.ascontiguousarray(table, np.float32))
+        # turn-taking and the message's own flags summed in advance: one lookup for both
+        out.append(np.ascontiguousarray(
+            (out[1][:, None, :] + out[4][None, :, :]).reshape(-1, out[1].shape[1])))
         found = _TABLE_CACHE[id(net)] = tuple(out)
     return found
 
