@@ -40,9 +40,8 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +120,27 @@ def _first_words() -> dict[str, int]:
 _FIRST_WORDS = _first_words()
 
 
+class Vocabulary(dict[str, int]):
+    """Word → what it says, packed in one integer: ``(code + 2) << 14 | first-word kind
+    << 12 | not ASCII << 11 | asks << 10 | (bag bit + 1)``, with the name code of
+    :func:`token_codes` (-1 none, -2 separator) and the kind of :func:`_first_words`.
+    Each distinct word is described once, when first met; share one between the pieces
+    of a group (:func:`prepare_all`)."""
+
+    def __init__(self, names: Mapping[str, int]) -> None:
+        super().__init__()
+        self.codes = token_codes(names)
+
+    def __missing__(self, word: str) -> int:
+        code = self.codes.get(word, -1)
+        asks = "?" in word or "？" in word or "吗" in word
+        value = ((code + 2) << 14 | _FIRST_WORDS.get(word, 0) << 12
+                 | int(not word.isascii()) << 11 | int(asks) << 10
+                 | (_bag_bit(word, self.codes) + 1))
+        self[word] = value
+        return value
+
+
 def _bag_bit(word: str, codes: Mapping[str, int]) -> int:
     """The bag bit of a word that carries topic (3+ letters, not a stop word, not a name,
     Latin script: a Chinese line without spaces is one "word" and says nothing here);
@@ -193,8 +213,13 @@ class Prepared:
     length: I64
     words: npt.NDArray[np.uint64]  #: (rows, 8): a 512-bit bag of its content words
 
+    @classmethod
+    def join(cls, parts: Sequence[Prepared]) -> Prepared:
+        """Consecutive pieces as one (:func:`prepare` reads each row on its own)."""
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
 
-def _token_codes(names: Mapping[str, int]) -> dict[str, int]:
+
+def token_codes(names: Mapping[str, int]) -> dict[str, int]:
     """Every way a name is written as one word, ``→ sender * 2 + 1`` when it addresses
     ("nick:", "@nick", "张三：") and ``→ sender * 2`` when it only names ("nick", "nick?")."""
     codes: dict[str, int] = {}
@@ -211,7 +236,8 @@ def _token_codes(names: Mapping[str, int]) -> dict[str, int]:
     return codes
 
 
-def prepare(texts: Sequence[str], sender: I64, names: Mapping[str, int]) -> Prepared:
+def prepare(texts: Sequence[str], sender: I64, names: Mapping[str, int],
+            vocabulary: Vocabulary | None = None) -> Prepared:
     """Read all texts at once: whom each addresses and names, whether it asks, greets or
     thanks.
 
@@ -225,19 +251,16 @@ def prepare(texts: Sequence[str], sender: I64, names: Mapping[str, int]) -> Prep
     tokens = _SEP_TOKEN.join(texts).split()
     if tokens.count(_SEP) != n - 1:  # a text held the separator itself
         tokens = _SEP_TOKEN.join(t.replace(_SEP, " ") for t in texts).split()
-    codes = _token_codes(names)
-    vocabulary = list(dict.fromkeys(tokens))
-    index = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
-    ids = np.fromiter(map(index.__getitem__, tokens), np.int64, len(tokens))
-    code = np.fromiter(map(codes.get, vocabulary, repeat(-1)), np.int64, len(vocabulary))[ids]
-    bit = np.fromiter((_bag_bit(w, codes) for w in vocabulary), np.int64, len(vocabulary))[ids]
+    # one lookup per word; a word not seen before is described once (Vocabulary.__missing__)
+    words = vocabulary if vocabulary is not None else Vocabulary(names)
+    packed = np.fromiter(map(words.__getitem__, tokens), np.int64, len(tokens))
+    code = (packed >> 14) - 2
+    bit = (packed & 1023) - 1
     bags = np.zeros((n, BAG_WORDS), np.uint64)
     is_sep = code == -2
     row = np.cumsum(is_sep) - is_sep
-    asks = np.fromiter(("?" in w or "？" in w or "吗" in w for w in vocabulary), bool,
-                       len(vocabulary))
     question = np.zeros(n, bool)
-    question[row[asks[ids]]] = True
+    question[row[(packed & 1024) != 0]] = True
     # the first word of each row: greeting, thanks, whom the line addresses
     first = np.flatnonzero(~is_sep & np.concatenate([[True], is_sep[:-1]]))
     r_first = row[first]
@@ -247,16 +270,15 @@ def prepare(texts: Sequence[str], sender: I64, names: Mapping[str, int]) -> Prep
     c_first = code[first]
     addressing = (c_first >= 0) & (c_first % 2 == 1)
     addressee[r_first[addressing]] = c_first[addressing] // 2
-    words = [tokens[k] for k in first.tolist()]
-    kind = np.fromiter(map(_FIRST_WORDS.get, words, repeat(0)), np.int64, len(words))
+    kind = (packed[first] >> 12) & 3
     greeting[r_first] = kind == 1
     thanks[r_first] = kind == 2
     quoting = np.flatnonzero((kind == 3) & (c_first < 0))
     after = np.minimum(first[quoting] + 1, len(code) - 1)
     ok = code[after] >= 0
     addressee[r_first[quoting[ok]]] = code[after[ok]] // 2  # 回复 张三：…
-    for k in [k for k, w in enumerate(words) if not w.isascii()]:
-        word = words[k]  # Chinese openers, and 张三：你好 with no space after the name
+    for k in np.flatnonzero(packed[first] & 2048).tolist():
+        word = tokens[first[k]]  # Chinese openers, and 张三：你好 with no space after the name
         if word.startswith(_OPENERS):
             greeting[r_first[k]] = True
         elif word.startswith(_THANKS_CJK):
@@ -292,6 +314,20 @@ def prepare(texts: Sequence[str], sender: I64, names: Mapping[str, int]) -> Prep
     length[sender < 0] = 0
     return Prepared(addressee, mention_a, mention_b, question, greeting, thanks, length,
                     bags)
+
+
+PREPARE_ROWS = 25_000  #: texts read at once (their words are Python objects: memory)
+
+
+def prepare_all(texts: Sequence[str], sender: I64, names: Mapping[str, int]) -> Prepared:
+    """:func:`prepare` in pieces of PREPARE_ROWS texts, so that a group of millions of
+    messages never holds all its words at once (every row stands alone here)."""
+    if len(texts) <= PREPARE_ROWS:
+        return prepare(texts, sender, names)
+    vocabulary = Vocabulary(names)
+    return Prepared.join([
+        prepare(texts[lo:lo + PREPARE_ROWS], sender[lo:lo + PREPARE_ROWS], names, vocabulary)
+        for lo in range(0, len(texts), PREPARE_ROWS)])
 
 
 def _bucket(values: I64, edges: Sequence[int]) -> I64:
@@ -531,13 +567,14 @@ def model() -> Model:
         return Model(z["w1"], z["b1"], z["w2"], float(z["b2"]))
 
 
-def infer(ts: I64, sender: I64, texts: Sequence[str], names: Mapping[str, int],
+def infer(ts: I64, sender: I64, texts: Sequence[str] | Prepared, names: Mapping[str, int],
           explicit: I64 | None = None, net: Model | None = None) -> Links:
     """Parent row per message (see :class:`Links`).
 
     ``ts`` ascending seconds; ``sender`` indices (-1 for system lines, which never answer
-    and are never answered); ``names`` from :func:`name_index`; ``explicit`` parent rows
-    the export recorded (-1 unknown), which win over any guess."""
+    and are never answered); ``texts``, or what :func:`prepare` read from them (a caller
+    that streams rows reads them piece by piece); ``names`` from :func:`name_index`;
+    ``explicit`` parent rows the export recorded (-1 unknown), which win over any guess."""
     net = net or model()
     ts = np.asarray(ts, np.int64)
     sender = np.asarray(sender, np.int64)
@@ -545,7 +582,8 @@ def infer(ts: I64, sender: I64, texts: Sequence[str], names: Mapping[str, int],
     parent = np.full(n, -1, np.int64)
     confidence = np.zeros(n, np.float64)
     if n:
-        c = context(ts, sender, prepare(texts, sender, names))
+        read = texts if isinstance(texts, Prepared) else prepare_all(texts, sender, names)
+        c = context(ts, sender, read)
         for lo in range(0, n, CHUNK):
             rows = np.arange(lo, min(n, lo + CHUNK), dtype=np.int64)
             chosen, keys, mask = candidates(c, rows)
@@ -570,14 +608,15 @@ def infer(ts: I64, sender: I64, texts: Sequence[str], names: Mapping[str, int],
 SURE = 0.5  #: an inferred reply this sure counts as an answer (newcomers, threads)
 
 
-def inferred_senders(ts: I64, sender: npt.NDArray[np.integer[Any]], texts: Sequence[str],
-                     names: Mapping[int, Sequence[str]], speech: Bools
-                     ) -> tuple[npt.NDArray[np.int32], F32, I64]:
+def inferred_senders(ts: I64, sender: npt.NDArray[np.integer[Any]],
+                     texts: Sequence[str] | Prepared, names: Mapping[int, Sequence[str]],
+                     speech: Bools) -> tuple[npt.NDArray[np.int32], F32, I64]:
     """For a history's columns: per row, the sender of the message it answers (-1 none),
     the confidence, and when someone else first answered the row itself with at least
-    SURE confidence (-1 never), from :func:`infer`. ``names``: each sender's names;
-    ``speech``: the rows that are something a member said (join lines and notices answer
-    nobody and are answered by nobody)."""
+    SURE confidence (-1 never), from :func:`infer`. ``texts`` as :func:`infer` takes them
+    (what :func:`prepare` read from them needs no ``names``); ``names``: each sender's
+    names; ``speech``: the rows that are something a member said (join lines and notices
+    answer nobody and are answered by nobody)."""
     sender = np.asarray(sender, np.int64)
     ts = np.asarray(ts, np.int64)
     links = infer(ts, np.where(speech, sender, -1), texts, name_index(names))

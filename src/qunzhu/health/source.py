@@ -41,7 +41,15 @@ from qunzhu.core.health.history import (
     answered_earliest,
     with_ad_context,
 )
-from qunzhu.core.replies import first_answers, inferred_senders
+from qunzhu.core.replies import (
+    PREPARE_ROWS,
+    Prepared,
+    Vocabulary,
+    first_answers,
+    inferred_senders,
+    name_index,
+    prepare,
+)
 from qunzhu.ingest.bulk import adapt_datetime
 
 from .models import GroupColumns
@@ -190,7 +198,7 @@ def read_rows(group: Group) -> Raw:
     mention_ids: list[int] = []
     text_rows: list[int] = []
     texts: list[str] = []
-    every_text: list[str] = []
+    reading = _Texts(_identity_names(group))
     reply_ids: list[np.ndarray] = []
     links: list[tuple[int, int]] = []
     n = 0
@@ -199,13 +207,13 @@ def read_rows(group: Group) -> Raw:
         while rows := cursor.fetchmany(FETCH):
             identity, ts, kind, reply, mentions, length, flags, ids, flagged, text, parent = zip(
                 *rows, strict=True)
-            every_text.extend(t or "" for t in text)
             reply_ids.append(np.array(parent, np.int64))
             parts["identity"].append(np.array(identity, np.int64))
             parts["ts"].append(np.array(ts, np.int64))
             names, inverse = np.unique(np.array(kind, dtype=str), return_inverse=True)
             codes = np.array([KIND_CODE.get(str(k), 0) for k in names], np.int8)
             parts["kind"].append(codes[inverse])
+            reading.add(text, parts["identity"][-1], parts["kind"][-1])
             parts["reply"].append(np.array(reply, np.int64))
             parts["length"].append(np.array([x or 0 for x in length], np.int32))
             parts["flags"].append(np.array(flags, np.uint8))
@@ -231,9 +239,7 @@ def read_rows(group: Group) -> Raw:
     kinds = joined("kind", np.int8)
     stamps = joined("ts", np.int64)
     inferred, inferred_p, answered_at = inferred_senders(
-        stamps, senders, every_text, _identity_names(group, senders),
-        (senders >= 0) & ~np.isin(kinds, SILENT_KINDS))
-    del every_text
+        stamps, senders, reading.done(), {}, _speech(senders, kinds))
     answered_at = answered_earliest(answered_at, _recorded_answers(
         joined("ids", np.int64), np.concatenate(reply_ids) if reply_ids else
         np.zeros(0, np.int64), senders, stamps))
@@ -260,19 +266,51 @@ def _recorded_answers(ids: np.ndarray, parent_ids: np.ndarray, senders: np.ndarr
     return first_answers(parent[ok], stamps[child[ok]], len(ids))
 
 
-def _identity_names(group: Group, identity: np.ndarray) -> dict[int, list[str]]:
-    """Every name each identity of the group went by (display names, nicknames, the IRC
-    nick or user name that is its platform id): what members write to address it."""
-    present = np.unique(identity[identity >= 0]).tolist()
+def _speech(identity: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Rows that are something a member said (as :attr:`History.speech`)."""
+    return np.asarray((identity >= 0) & ~np.isin(kind, SILENT_KINDS), bool)
+
+
+class _Texts:
+    """The texts of a group's rows, read for reply inference as the rows stream by, a
+    piece of PREPARE_ROWS at a time: the texts themselves are not kept."""
+
+    def __init__(self, names: dict[int, list[str]]) -> None:
+        self.names = name_index(names)
+        self.vocabulary = Vocabulary(self.names)
+        self.texts: list[str] = []
+        self.senders: list[np.ndarray] = []
+        self.parts: list[Prepared] = []
+
+    def add(self, texts: Sequence[str | None], identity: np.ndarray, kind: np.ndarray) -> None:
+        self.texts.extend(t or "" for t in texts)
+        self.senders.append(np.where(_speech(identity, kind), identity, -1))
+        if len(self.texts) >= PREPARE_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.texts:
+            self.parts.append(prepare(self.texts, np.concatenate(self.senders), self.names,
+                                      self.vocabulary))
+        self.texts, self.senders = [], []
+
+    def done(self) -> Prepared:
+        self._flush()
+        return Prepared.join(self.parts) if self.parts else prepare([], np.zeros(0, np.int64),
+                                                                     self.names)
+
+
+def _identity_names(group: Group) -> dict[int, list[str]]:
+    """Every name each member of the group went by (display names, nicknames, the IRC nick
+    or user name that is its platform id): what others write to address them."""
+    people = Membership.objects.filter(group=group).values("person_id")
     out: dict[int, list[str]] = {}
-    for chunk in range(0, len(present), 5000):
-        ids = present[chunk:chunk + 5000]
-        for pk, display, external in Identity.objects.filter(pk__in=ids).values_list(
-                "pk", "display_name", "external_id"):
-            out.setdefault(pk, []).extend(n for n in (display, external) if n)
-        for pk, name in IdentityName.objects.filter(identity_id__in=ids).values_list(
-                "identity_id", "name"):
-            out.setdefault(pk, []).append(name)
+    for pk, display, external in Identity.objects.filter(person__in=people).values_list(
+            "pk", "display_name", "external_id"):
+        out.setdefault(pk, []).extend(n for n in (display, external) if n)
+    for pk, name in IdentityName.objects.filter(identity__person__in=people).values_list(
+            "identity_id", "name"):
+        out.setdefault(pk, []).append(name)
     return out
 
 
