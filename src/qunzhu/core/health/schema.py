@@ -58,9 +58,10 @@ def group_dict(gh: GroupHealth, lang: str | None = None, extra: dict[str, Any] |
             **who(i), "tier": TIER_NAMES[t.tier[i]], "score": t.score[i],
             "messages": int(stats.messages[i]), "active_days": int(stats.active_days[i]),
             "threads": int(stats.threads[i]),
-            "replies_received": round(float(stats.received[i]), 1),
+            # whole numbers, as in version 1; inferred replies count their confidence
+            "replies_received": round(float(stats.received[i])),
             "mentions_received": int(stats.mentioned[i]),
-            "answers": round(float(stats.answers[i]), 1),
+            "answers": round(float(stats.answers[i])),
             "output": int(stats.output[i]),
             "pagerank": node.pagerank if node else None,
             "betweenness": node.betweenness if node else None,
