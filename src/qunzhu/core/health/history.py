@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qunzhu.core.events import ChatEvent, MessageKind
+from qunzhu.core.replies import first_answers, inferred_senders
 from qunzhu.core.text import fold
 
 from .flags import F_BOT, F_LINK, link_hashes, message_flags
@@ -329,8 +330,6 @@ def _history(group: str, rows: list[ChatEvent], zone: str, roster: Sequence[str]
     for i in np.flatnonzero(flags & F_LINK).tolist():
         if len(rows[i].text) >= 10:  # the database source keeps flagged texts of 10+
             link[i], site[i] = link_hashes(folded[i])
-    from qunzhu.core.replies import first_answers, inferred_senders
-
     keys_of: dict[int, list[str]] = {}
     for key, i in index.items():
         keys_of.setdefault(i, [names[i]]).append(key)
