@@ -41,7 +41,7 @@ import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -514,16 +514,33 @@ def dense(keys: I64) -> F32:
 class Model:
     """The network: ``score = w2 · relu(W1 x + b1) + b2`` over a candidate's dense
     features ``x``. Scoring adds up the rows of ``W1 x`` stored per value of each key
-    (:func:`_tables`): four lookups for an earlier message, one for the message itself."""
+    (:attr:`tables`): four lookups for an earlier message, one for the message itself."""
 
     w1: F32
     b1: F32
     w2: F32
     b2: float
 
+    @cached_property
+    def tables(self) -> tuple[F32, ...]:
+        """``W1 x`` for every value of each key (bias folded into keys 0 and 3: an earlier
+        candidate uses keys 0, 1, 2 and 4, the message itself key 3 alone), and last the
+        turn-taking and own-flags tables summed in advance (one lookup for both)."""
+        out = []
+        for g, size in enumerate(KEY_SIZES):
+            keys = np.tile(np.array(KEY_SIZES, np.int64) - 1, (size, 1))
+            keys[:, g] = np.arange(size)
+            table = dense(keys) @ self.w1
+            if g in (0, 3):
+                table = table + self.b1
+            out.append(np.ascontiguousarray(table, np.float32))
+        out.append(np.ascontiguousarray(
+            (out[1][:, None, :] + out[4][None, :, :]).reshape(-1, out[1].shape[1])))
+        return tuple(out)
+
     def score(self, keys: I64) -> F32:
         """Scores ``(rows, SLOTS)`` for keys from :func:`candidates`."""
-        t = _tables(self)
+        t = self.tables
         z = t[0][keys[:, 1:, 0]]
         z += t[5][keys[:, 1:, 1] * KEY_SIZES[4] + keys[:, 1:, 4]]
         z += t[2][keys[:, 1:, 2]]
@@ -533,29 +550,6 @@ class Model:
         out[:, 1:] = z @ self.w2
         out[:, 0] = own @ self.w2
         return out + np.float32(self.b2)
-
-
-_TABLE_CACHE: dict[int, tuple[F32, ...]] = {}
-
-
-def _tables(net: Model) -> tuple[F32, ...]:
-    """``W1 x`` for every value of each key (bias folded into keys 0 and 3: an earlier
-    candidate uses keys 0, 1, 2 and 4, the message itself key 3 alone)."""
-    found = _TABLE_CACHE.get(id(net))
-    if found is None:
-        out = []
-        for g, size in enumerate(KEY_SIZES):
-            keys = np.tile(np.array(KEY_SIZES, np.int64) - 1, (size, 1))
-            keys[:, g] = np.arange(size)
-            table = dense(keys) @ net.w1
-            if g in (0, 3):
-                table = table + net.b1
-            out.append(np.ascontiguousarray(table, np.float32))
-        # turn-taking and the message's own flags summed in advance: one lookup for both
-        out.append(np.ascontiguousarray(
-            (out[1][:, None, :] + out[4][None, :, :]).reshape(-1, out[1].shape[1])))
-        found = _TABLE_CACHE[id(net)] = tuple(out)
-    return found
 
 
 @lru_cache(maxsize=1)
